@@ -1,0 +1,51 @@
+# govtier — the two commands of the README's quick start are `make demo` and `make test`.
+# Both create .venv and install the project on a fresh machine; nothing is installed by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py)
+
+.PHONY: help install demo test lint typecheck pytest docs data bench fuzz clean
+
+help:
+	@echo "make demo    run the main example (creates .venv and installs on first use)"
+	@echo "make test    ruff, mypy --strict, pytest (with every README/docs example and examples/)"
+	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
+	@echo "make data    rebuild src/govtier/data from ../shared/data"
+	@echo "make bench   run the benchmarks and print their tables"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python examples/quickstart.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict src
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -n -W --keep-going -b html docs docs/_build/html
+
+data: $(STAMP)
+	$(BIN)/python scripts/build_units.py ../shared/data/admin-units src/govtier/data
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .hypothesis build dist

@@ -1,0 +1,33 @@
+"""Sphinx configuration: MyST Markdown pages, furo theme, autodoc from docstrings."""
+
+from __future__ import annotations
+
+project = "govtier"
+author = "govtier contributors"
+copyright = "2026, govtier contributors"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+]
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+html_theme = "furo"
+html_title = "govtier"
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(attrs|cattrs|holidays|dt|datetime|threading|_.*|enum)\..*"),
+    (r"py:.*", r".*\._.*"),
+    (r"py:class", r"(Path|Iterable|Iterator|Mapping|Any|Final|Sequence|Callable|Self)"),
+]
+intersphinx_mapping: dict[str, tuple[str, None]] = {}
+suppress_warnings = ["myst.header"]

@@ -1,0 +1,467 @@
+"""Statutory time limits and how a due moment is computed from them.
+
+Vietnamese procedures state their limits in five ways (see the "How time limits are counted" docs
+page for the sources): working days, working hours, calendar days (Civil Code 2015 Arts. 147–148),
+same day with a cutoff (Decree 23/2015/NĐ-CP Art. 7: after 15:00, the next working day), and
+immediately. :class:`Duration` holds one; :class:`DeadlinePolicy` says when counting starts and what
+the due moment is; :func:`compute_deadline` turns a receipt moment into a :class:`Deadline` with an
+explanation a counter clerk can read out.
+
+>>> import datetime as dt
+>>> from govtier import Duration, WorkingCalendar, VIETNAM_TZ
+>>> cal = WorkingCalendar.vietnam()
+>>> received = dt.datetime(2026, 4, 28, 9, 30, tzinfo=VIETNAM_TZ)   # Tue before 30/4
+>>> cal.deadline(received, Duration.working_days(3)).due_at.isoformat()
+'2026-05-05T17:00:00+07:00'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from govtier.calendar import VIETNAM_TZ, _check_aware, _check_count
+from govtier.errors import InvalidInputError
+from govtier.legal import Confidence, LegalSource
+
+if TYPE_CHECKING:
+    from govtier.calendar import DayInfo, WorkingCalendar
+
+__all__ = [
+    "ClockRules",
+    "Counting",
+    "Deadline",
+    "DeadlinePolicy",
+    "DueMoment",
+    "Duration",
+    "DurationUnit",
+    "OutsideHours",
+    "WaitRule",
+    "compute_deadline",
+]
+
+CIVIL_CODE_START = LegalSource(
+    document="Civil Code 91/2015/QH13",
+    article="Art. 147",
+    title="a limit in days starts on the day after the event",
+)
+CIVIL_CODE_END = LegalSource(
+    document="Civil Code 91/2015/QH13",
+    article="Art. 148",
+    title="a last day that is a weekly day off or a holiday rolls to the next working day",
+)
+CERTIFICATION_CUTOFF = LegalSource(
+    document="Decree 23/2015/NĐ-CP",
+    article="Art. 7",
+    title="certification done the same day, or the next working day if received after 15:00",
+)
+
+
+class DurationUnit(enum.Enum):
+    """The kinds of statutory time limit."""
+
+    WORKING_DAYS = "working days"
+    WORKING_HOURS = "working hours"
+    CALENDAR_DAYS = "calendar days"
+    SAME_DAY = "same day"
+    IMMEDIATE = "immediate"
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    _check_count(value, attribute.name)
+    if value < 0:
+        msg = f"a time limit cannot be negative; got {attribute.name}={value}"
+        raise InvalidInputError(msg, field=attribute.name, value=value)
+
+
+_DURATION_TEXT: Final = re.compile(
+    r"^\s*(?:(?P<n>\d+)\s*(?P<unit>working\s+days?|wd|working\s+hours?|wh|"
+    r"calendar\s+days?|days?|d|ngày\s+làm\s+việc|giờ\s+làm\s+việc|ngày)"
+    r"|(?P<same>same[\s-]+day|trong\s+ngày)(?:\s*\(?\s*cutoff\s+(?P<cut>\d\d?:\d\d)\s*\)?)?"
+    r"|(?P<now>immediate(?:ly)?|ngay))\s*$",
+    re.IGNORECASE,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Duration:
+    """A statutory time limit.
+
+    Use the constructors: :meth:`working_days`, :meth:`working_hours`, :meth:`calendar_days`,
+    :meth:`same_day` and :meth:`immediate`, or :meth:`parse` for text.
+
+    >>> str(Duration.working_days(3)), str(Duration.same_day())
+    ('3 working days', 'same day (cutoff 15:00)')
+    >>> Duration.parse("7 ngày làm việc") == Duration.working_days(7)
+    True
+    """
+
+    unit: DurationUnit
+    amount: int = attrs.field(default=0, validator=_non_negative)
+    cutoff: dt.time | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.unit is DurationUnit.SAME_DAY and self.cutoff is None:
+            msg = "a same-day limit needs a cutoff time (Decree 23/2015 Art. 7 uses 15:00)"
+            raise InvalidInputError(msg, field="cutoff", value=None)
+        if self.unit is not DurationUnit.SAME_DAY and self.cutoff is not None:
+            msg = f"only a same-day limit has a cutoff; got {self.unit.value} with {self.cutoff}"
+            raise InvalidInputError(msg, field="cutoff", value=self.cutoff)
+        if self.unit in (DurationUnit.SAME_DAY, DurationUnit.IMMEDIATE) and self.amount != 0:
+            msg = f"a {self.unit.value} limit has no amount; got {self.amount}"
+            raise InvalidInputError(msg, field="amount", value=self.amount)
+
+    @classmethod
+    def working_days(cls, n: int) -> Duration:
+        """``n`` working days."""
+        return cls(unit=DurationUnit.WORKING_DAYS, amount=n)
+
+    @classmethod
+    def working_hours(cls, n: int) -> Duration:
+        """``n`` working hours, counted through the working sessions."""
+        return cls(unit=DurationUnit.WORKING_HOURS, amount=n)
+
+    @classmethod
+    def calendar_days(cls, n: int) -> Duration:
+        """``n`` days under Civil Code Arts. 147–148."""
+        return cls(unit=DurationUnit.CALENDAR_DAYS, amount=n)
+
+    @classmethod
+    def same_day(cls, cutoff: dt.time = dt.time(15)) -> Duration:
+        """The same working day if received by ``cutoff``, else the next working day."""
+        return cls(unit=DurationUnit.SAME_DAY, cutoff=cutoff)
+
+    @classmethod
+    def immediate(cls) -> Duration:
+        """Done at once, at the counter."""
+        return cls(unit=DurationUnit.IMMEDIATE)
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """Read a time limit from text, in English or Vietnamese.
+
+        Accepted: ``"3 working days"``, ``"8 working hours"``, ``"15 days"``, ``"same day"``,
+        ``"same day (cutoff 15:00)"``, ``"immediate"``, ``"7 ngày làm việc"``,
+        ``"8 giờ làm việc"``, ``"15 ngày"``, ``"trong ngày"``, ``"ngay"``.
+
+        Raises:
+            InvalidInputError: the text is none of these.
+        """
+        given: object = text
+        match = _DURATION_TEXT.match(given) if isinstance(given, str) else None
+        if match is None:
+            msg = (
+                "a time limit looks like '3 working days', '8 working hours', '15 days', "
+                f"'same day (cutoff 15:00)' or 'immediate'; got {text!r}"
+            )
+            raise InvalidInputError(msg, field="duration", value=text)
+        if match["now"]:
+            return cls.immediate()
+        if match["same"]:
+            cutoff = dt.time.fromisoformat(match["cut"].zfill(5)) if match["cut"] else dt.time(15)
+            return cls.same_day(cutoff)
+        unit_text = match["unit"].lower()
+        amount = int(match["n"])
+        if unit_text in ("wh",) or "hour" in unit_text or "giờ" in unit_text:
+            return cls.working_hours(amount)
+        if unit_text in ("wd",) or "working" in unit_text or "làm việc" in unit_text:
+            return cls.working_days(amount)
+        return cls.calendar_days(amount)
+
+    def __str__(self) -> str:
+        if self.unit is DurationUnit.SAME_DAY:
+            assert self.cutoff is not None  # noqa: S101  (checked at construction)
+            return f"same day (cutoff {self.cutoff:%H:%M})"
+        if self.unit is DurationUnit.IMMEDIATE:
+            return "immediate"
+        word = self.unit.value
+        if self.amount == 1:
+            word = word[:-1]
+        return f"{self.amount} {word}"
+
+
+class Counting(enum.Enum):
+    """When counting starts, for day-based limits."""
+
+    FROM_NEXT_DAY = "from the next day"
+    """The day of receipt is excluded (Civil Code 2015 Art. 147); the usual reading."""
+    FROM_RECEIPT_DAY = "from the day of receipt"
+    """The day of receipt counts as the first day."""
+
+
+class DueMoment(enum.Enum):
+    """What moment of the last day is due."""
+
+    CLOSE_OF_BUSINESS = "close of business"
+    """The end of the last working session of the last day."""
+    SAME_CLOCK_TIME = "same clock time"
+    """The clock time of (effective) receipt, on the last day."""
+    END_OF_DAY = "end of day"
+    """23:59:59 of the last day (Civil Code 2015 Art. 148 reads 'the end of the last day')."""
+
+
+class OutsideHours(enum.Enum):
+    """What a receipt outside working sessions means."""
+
+    NEXT_SESSION = "next working session"
+    """Counting runs as if received at the start of the next working session."""
+    AS_RECEIVED = "as received"
+    """The receipt moment is used as it is."""
+
+
+@attrs.frozen(kw_only=True)
+class DeadlinePolicy:
+    """How a time limit is applied to a receipt moment.
+
+    The defaults are the usual reading: count from the day after receipt, due at the close of
+    business of the last day, and a receipt outside working hours counts from the next working
+    session. Which of these Decree 118/2025 itself prescribes is unconfirmed; sector texts confirm
+    the after-hours rule for the State Treasury and Customs (see the docs).
+
+    Attributes:
+        counting: when counting starts, for day-based limits.
+        due: which moment of the last day is due.
+        outside_hours: how a receipt outside working sessions is treated.
+        source: the legal basis of this policy, if a procedure has one.
+    """
+
+    counting: Counting = Counting.FROM_NEXT_DAY
+    due: DueMoment = DueMoment.CLOSE_OF_BUSINESS
+    outside_hours: OutsideHours = OutsideHours.NEXT_SESSION
+    source: LegalSource | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """A computed due moment, with what it was computed from.
+
+    Attributes:
+        received_at: the receipt moment given (in Asia/Ho_Chi_Minh).
+        counting_from: the moment counting ran from (after the outside-hours rule).
+        due_at: the due moment (aware, Asia/Ho_Chi_Minh).
+        duration: the time limit.
+        policy: the policy applied.
+        notes: the rules applied, in words, in order.
+    """
+
+    received_at: dt.datetime
+    counting_from: dt.datetime
+    due_at: dt.datetime
+    duration: Duration
+    policy: DeadlinePolicy
+    notes: tuple[str, ...]
+    calendar: WorkingCalendar = attrs.field(eq=False, repr=False)
+
+    @property
+    def due_date(self) -> dt.date:
+        """The due day."""
+        return self.due_at.date()
+
+    def skipped_days(self) -> tuple[DayInfo, ...]:
+        """The days between receipt and the due day that did not count, each with its reason."""
+        start = self.received_at.date()
+        end = self.due_at.date()
+        if end <= start:
+            return ()
+        return tuple(self.calendar.non_working_days(start + dt.timedelta(days=1), end))
+
+    @property
+    def explanation(self) -> str:
+        """The computation in words, for a counter clerk to read out."""
+        lines = [
+            f"Received {_fmt(self.received_at)}; time limit {self.duration}.",
+            *self.notes,
+        ]
+        skipped = self.skipped_days()
+        if skipped:
+            lines.append("Days not counted:")
+            lines.extend(f"  - {info}" for info in skipped)
+        lines.append(f"Due {_fmt(self.due_at)}.")
+        return "\n".join(lines)
+
+
+def _fmt(moment: dt.datetime) -> str:
+    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[moment.weekday()]
+    return f"{weekday} {moment:%d/%m/%Y %H:%M}"
+
+
+def compute_deadline(
+    calendar: WorkingCalendar,
+    received_at: dt.datetime,
+    duration: Duration,
+    policy: DeadlinePolicy | None = None,
+) -> Deadline:
+    """Compute the due moment of ``duration`` for a dossier received at ``received_at``.
+
+    Rules, in order:
+
+    1. ``received_at`` must be timezone-aware; it is converted to Asia/Ho_Chi_Minh.
+    2. Outside working sessions (evening, weekend, holiday) and with the default policy, counting
+       runs from the start of the next working session.
+    3. Working days: the n-th working day after the (effective) receipt day (or the (n-1)-th from
+       it when the receipt day counts). Working hours: n hours through the working sessions.
+       Calendar days: receipt day + n (Civil Code Art. 147); a last day that is not a working day
+       rolls to the next working day (Art. 148). Same day: that day if received by the cutoff,
+       else the next working day. Immediate: the effective receipt moment.
+    4. The due moment is the close of business of the last day, the same clock time, or the end
+       of the day, as the policy says.
+
+    Raises:
+        InvalidInputError: ``received_at`` is naive or not a datetime, or ``duration`` is not a
+            :class:`Duration`.
+        OutOfRangeError: the dates fall outside the calendar's range.
+    """
+    policy = policy or DeadlinePolicy()
+    received = _check_aware(received_at, "received_at")
+    given: object = duration
+    if not isinstance(given, Duration):
+        msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
+        raise InvalidInputError(msg, field="duration", value=duration)
+    notes: list[str] = []
+    start = received
+    if policy.outside_hours is OutsideHours.NEXT_SESSION:
+        start = calendar.counting_start(received)
+        if start != received:
+            notes.append(
+                f"Received outside working hours: counting from the next working session, "
+                f"{_fmt(start)}."
+            )
+    unit = duration.unit
+    if unit is DurationUnit.IMMEDIATE:
+        notes.append("Done immediately at the counter.")
+        due = start
+    elif unit is DurationUnit.WORKING_HOURS:
+        due = _add_working_hours(calendar, start, duration.amount)
+        notes.append(f"{duration.amount} working hours counted through the working sessions.")
+    elif unit is DurationUnit.SAME_DAY:
+        assert duration.cutoff is not None  # noqa: S101  (checked at construction)
+        day = start.date()
+        if not calendar.is_working_day(day):
+            day = calendar.add_working_days(day, 0)
+        if start.date() == day and start.time().replace(tzinfo=None) > duration.cutoff:
+            day = calendar.next_working_day(day)
+            notes.append(
+                f"Received after the {duration.cutoff:%H:%M} cutoff: due the next working day "
+                f"({CERTIFICATION_CUTOFF})."
+            )
+        else:
+            notes.append(f"Received by the {duration.cutoff:%H:%M} cutoff: due the same day.")
+        due = _due_on(calendar, day, start, policy)
+    elif unit is DurationUnit.WORKING_DAYS:
+        n = duration.amount
+        first = policy.counting is Counting.FROM_RECEIPT_DAY and calendar.is_working_day(
+            start.date()
+        )
+        if first and n > 0:
+            day = calendar.add_working_days(start.date(), n - 1)
+            notes.append("The day of receipt counts as the first working day.")
+        else:
+            day = calendar.add_working_days(start.date(), n)
+            notes.append(
+                f"Counting starts the working day after receipt ({CIVIL_CODE_START.document}, "
+                f"{CIVIL_CODE_START.article}); the {_ordinal(n)} working day is due."
+                if n
+                else "No working days to count: due the day of receipt."
+            )
+        due = _due_on(calendar, day, start, policy)
+    else:  # calendar days
+        n = duration.amount
+        offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
+        last = start.date() + dt.timedelta(days=offset)
+        calendar._in_range(last, "due day")
+        notes.append(f"{n} calendar days from {start:%d/%m/%Y}: last day {last:%d/%m/%Y}.")
+        day = calendar.add_working_days(last, 0)
+        if day != last:
+            notes.append(
+                f"{last:%d/%m/%Y} is not a working day ({calendar.why(last).reasons[-1].name}): "
+                f"the limit rolls to {day:%d/%m/%Y} ({CIVIL_CODE_END.document}, "
+                f"{CIVIL_CODE_END.article})."
+            )
+        due = _due_on(calendar, day, start, policy)
+    return Deadline(
+        received_at=received,
+        counting_from=start,
+        due_at=due,
+        duration=duration,
+        policy=policy,
+        notes=tuple(notes),
+        calendar=calendar,
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _due_on(
+    calendar: WorkingCalendar, day: dt.date, start: dt.datetime, policy: DeadlinePolicy
+) -> dt.datetime:
+    if policy.due is DueMoment.END_OF_DAY:
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=VIETNAM_TZ)
+    close = calendar.close_of_business(day)
+    if policy.due is DueMoment.SAME_CLOCK_TIME:
+        same = dt.datetime.combine(day, start.time().replace(tzinfo=None), tzinfo=VIETNAM_TZ)
+        return min(same, close)
+    return close
+
+
+def _add_working_hours(calendar: WorkingCalendar, start: dt.datetime, hours: int) -> dt.datetime:
+    remaining = dt.timedelta(hours=hours)
+    if not remaining:
+        return start
+    moment = calendar.counting_start(start)
+    day = moment.date()
+    while True:
+        for session in calendar.sessions_on(day):
+            begin = max(moment, dt.datetime.combine(day, session.start, tzinfo=VIETNAM_TZ))
+            end = dt.datetime.combine(day, session.end, tzinfo=VIETNAM_TZ)
+            if begin >= end:
+                continue
+            available = end - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        day = calendar.next_working_day(day)
+        moment = dt.datetime.combine(day, dt.time(0), tzinfo=VIETNAM_TZ)
+
+
+class WaitRule(enum.Enum):
+    """What happens to the clock while a dossier waits on the applicant."""
+
+    PAUSE = "pause"
+    """Waiting time is not counted; the due moment moves later by the working time paused."""
+    RESTART = "restart"
+    """The full time limit runs again from the moment the dossier is complete."""
+
+
+@attrs.frozen(kw_only=True)
+class ClockRules:
+    """A procedure's rules for the dossier clock, with how sure each default is.
+
+    Decree 118/2025 was not found to settle these points nationally (see the "What is confirmed"
+    docs page), so they are per-procedure settings. The defaults follow the confirmed sector rules:
+    limits run "from receipt of a complete and valid dossier" (Decree 168/2025 Art. 99(3), Law on
+    Residence 2020), so a supplement restarts the clock; time spent on financial obligations is
+    paused; one apology with a new date (the Decree 107/2021 rule, unconfirmed for Decree 118); one
+    written supplement request (partial: sector rules).
+
+    Attributes:
+        on_supplement: what a supplement request does to the clock.
+        on_payment: what a payment request does to the clock.
+        max_extensions: how many apologies with a new date (Form 04) are allowed.
+        max_supplement_requests: how many supplement requests (Form 02) are allowed.
+        confidence: how sure the settings are, overall.
+        source: the procedure's own legal basis for these rules, if known.
+    """
+
+    on_supplement: WaitRule = WaitRule.RESTART
+    on_payment: WaitRule = WaitRule.PAUSE
+    max_extensions: int = attrs.field(default=1, validator=_non_negative)
+    max_supplement_requests: int = attrs.field(default=1, validator=_non_negative)
+    confidence: Confidence = Confidence.PARTIAL
+    source: LegalSource | None = None
