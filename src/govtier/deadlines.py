@@ -201,7 +201,10 @@ class DueMoment(enum.Enum):
     SAME_CLOCK_TIME = "same clock time"
     """The clock time of (effective) receipt, on the last day."""
     END_OF_DAY = "end of day"
-    """23:59:59 of the last day (Civil Code 2015 Art. 148 reads 'the end of the last day')."""
+    """One second before midnight of the last day.
+
+    Civil Code 2015 Art. 148 reads "the end of the last day".
+    """
 
 
 class OutsideHours(enum.Enum):

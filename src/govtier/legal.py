@@ -28,7 +28,7 @@ class Confidence(enum.Enum):
 
     @property
     def mark(self) -> str:
-        """The short mark used in docs and explanations: ``[C]``, ``[P]`` or ``[U]``."""
+        """The short mark used in docs and explanations (``[C]``, ``[P]`` or ``[U]``)."""
         return {"confirmed": "[C]", "partial": "[P]", "unconfirmed": "[U]"}[self.value]
 
     @classmethod

@@ -1,0 +1,988 @@
+"""Administrative units of Vietnam's two-tier local government, and what they replaced.
+
+From 2025-07-01 (:data:`REFORM_DATE`) Vietnam has two tiers: 34 province-level units (6 centrally
+run cities, 28 provinces) and 3,321 commune-level units (2,621 xã, 687 phường, 13 đặc khu). The
+district tier is gone. :class:`UnitRegistry` answers questions about the units in force and about
+the 10,000-odd pre-reform communes they replaced.
+
+Codes are reused: before the reform ``00004`` was *Phường Trúc Bạch*; from it, ``00004`` is
+*Phường Ba Đình*. The two never mix silently. A :class:`Unit` is always a unit in force from
+2025-07-01 and :meth:`UnitRegistry.get` only returns those; a pre-reform commune is a
+:class:`LegacyUnit`, returned only by the ``legacy`` methods; :meth:`UnitRegistry.unit_at` picks
+by date.
+
+>>> from govtier.units import UnitRegistry
+>>> units = UnitRegistry.bundled()
+>>> units.get("00004").name
+'Phường Ba Đình'
+>>> units.legacy("00004").name
+'Phường Trúc Bạch'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+import attrs
+
+from govtier._text import fold, name_key, split_unit_type
+from govtier.errors import DataFileError, InvalidInputError, MalformedCodeError, UnknownUnitError
+
+__all__ = [
+    "LEGACY_LAST_DAY",
+    "REFORM_DATE",
+    "LegacyResolution",
+    "LegacyUnit",
+    "Level",
+    "ResolutionStatus",
+    "Succession",
+    "SuccessionKind",
+    "Unit",
+    "UnitKind",
+    "UnitMatch",
+    "UnitRegistry",
+]
+
+REFORM_DATE: Final = dt.date(2025, 7, 1)
+"""The day the two-tier system took effect; units and codes before and after it differ."""
+
+LEGACY_LAST_DAY: Final = dt.date(2025, 6, 30)
+"""The last day the pre-reform communes and districts existed."""
+
+DATA_DIR: Final = Path(__file__).parent / "data"
+_FORMAT: Final = 1
+_PROVINCE_CODE: Final = re.compile(r"[0-9]{2}")
+_COMMUNE_CODE: Final = re.compile(r"[0-9]{5}")
+
+
+class Level(enum.Enum):
+    """The tier of an administrative unit."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+    @property
+    def vietnamese(self) -> str:
+        """The Vietnamese word for the tier: ``"tỉnh"``, ``"huyện"`` or ``"xã"``."""
+        return {"province": "tỉnh", "district": "huyện", "commune": "xã"}[self.value]
+
+    @property
+    def code_length(self) -> int:
+        """How many digits a code of this tier has (2, 3 or 5)."""
+        return {"province": 2, "district": 3, "commune": 5}[self.value]
+
+
+class UnitKind(enum.Enum):
+    """The kind of a unit in force from 2025-07-01."""
+
+    CITY = "city"
+    PROVINCE = "province"
+    WARD = "ward"
+    COMMUNE = "commune"
+    SPECIAL_ZONE = "special_zone"
+
+    @property
+    def vietnamese(self) -> str:
+        """The Vietnamese term, e.g. ``"thành phố trung ương"``, ``"phường"``, ``"đặc khu"``."""
+        return _KIND_VIETNAMESE[self]
+
+    @property
+    def level(self) -> Level:
+        """The tier units of this kind belong to."""
+        return Level.PROVINCE if self in (UnitKind.CITY, UnitKind.PROVINCE) else Level.COMMUNE
+
+
+_KIND_VIETNAMESE: Final = {
+    UnitKind.CITY: "thành phố trung ương",
+    UnitKind.PROVINCE: "tỉnh",
+    UnitKind.WARD: "phường",
+    UnitKind.COMMUNE: "xã",
+    UnitKind.SPECIAL_ZONE: "đặc khu",
+}
+
+
+def _is_text(value: object) -> bool:
+    """Whether ``value`` is a string with something other than spaces and punctuation."""
+    return isinstance(value, str) and bool(fold(value))
+
+
+def _is_count(value: object) -> bool:
+    """Whether ``value`` is a positive int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_plain_date(value: object) -> bool:
+    """Whether ``value`` is a ``datetime.date`` and not a ``datetime.datetime``."""
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _check_code(code: object, *lengths: int, what: str = "unit code") -> str:
+    """Return ``code`` if it is a string of digits of one of ``lengths``; raise otherwise."""
+    shapes = {2: "a province code is 2 digits", 3: "a district code is 3 digits"}
+    shapes[5] = "a commune code is 5 digits"
+    expected = "; ".join(shapes[n] for n in lengths)
+    if not isinstance(code, str):
+        msg = f"{what} must be a string of digits ({expected}, zero-padded); got {code!r}"
+        raise MalformedCodeError(msg, field="code", value=code)
+    if not code.isascii() or not code.isdigit() or len(code) not in lengths:
+        msg = f"malformed {what} {code!r}: {expected}, zero-padded, e.g. '01' or '00004'"
+        if len(lengths) == 1:
+            example = {2: "'01'", 3: "'001'", 5: "'00004'"}[lengths[0]]
+            msg = f"malformed {what} {code!r}: {expected}, zero-padded, e.g. {example}"
+        raise MalformedCodeError(msg, field="code", value=code)
+    return code
+
+
+@attrs.frozen(kw_only=True)
+class Unit:
+    """A province- or commune-level unit in force from 2025-07-01.
+
+    Attributes:
+        code: the official code, zero-padded: 2 digits for a province (``"01"``), 5 for a commune
+            (``"00004"``).
+        name: the official Vietnamese name with its type word, e.g. ``"Phường Ba Đình"``.
+        kind: city, province, ward, commune or special zone.
+        level: :attr:`Level.PROVINCE` or :attr:`Level.COMMUNE` (never district).
+        province_code: the province a commune belongs to; ``None`` for a province.
+        valid_from: the first day the unit exists (:data:`REFORM_DATE`).
+        valid_to: the last day, or ``None`` while in force.
+    """
+
+    code: str
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    kind: UnitKind = attrs.field(validator=attrs.validators.instance_of(UnitKind))
+    level: Level = attrs.field(validator=attrs.validators.instance_of(Level))
+    province_code: str | None
+    valid_from: dt.date = REFORM_DATE
+    valid_to: dt.date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind.level is not self.level:
+            msg = f"unit {self.code!r}: a {self.kind.value} is at {self.kind.level.value} level"
+            raise InvalidInputError(msg, field="level", value=self.level)
+        _check_code(self.code, self.level.code_length, what=f"{self.level.value} code")
+        if self.level is Level.PROVINCE and self.province_code is not None:
+            msg = f"province {self.code!r} cannot have a province_code"
+            raise InvalidInputError(msg, field="province_code", value=self.province_code)
+        if self.level is Level.COMMUNE:
+            _check_code(self.province_code, 2, what="province code")
+
+    @property
+    def is_province(self) -> bool:
+        """Whether this is a province-level unit (a city or a province)."""
+        return self.level is Level.PROVINCE
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen(kw_only=True)
+class LegacyUnit:
+    """A pre-reform commune-level unit (phường, xã or thị trấn), which existed until 2025-06-30.
+
+    Its code may belong to a different :class:`Unit` today; use :meth:`UnitRegistry.successors`
+    to follow it into the new system.
+
+    Attributes:
+        code: the old 5-digit commune code.
+        name: the name on 2025-06-30 as in the official conversion table, e.g.
+            ``"Phường Phúc Xá"``.
+        kind_vietnamese: ``"Phường"``, ``"Xã"`` or ``"Thị trấn"``.
+        district_code: the old district's 3-digit code.
+        district_name: e.g. ``"Quận Ba Đình"``.
+        province_code: the old province's 2-digit code (old codes are not today's codes).
+        province_name: e.g. ``"Tỉnh Hà Giang"``.
+        valid_to: the last day it existed.
+        other_names: other spellings or earlier names in the sources (e.g. a name in the
+            January 2025 list that the conversion table gives differently).
+    """
+
+    code: str = attrs.field(validator=attrs.validators.matches_re(_COMMUNE_CODE))
+    name: str
+    kind_vietnamese: str
+    district_code: str
+    district_name: str
+    province_code: str
+    province_name: str
+    valid_to: dt.date = LEGACY_LAST_DAY
+    other_names: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> Level:
+        """Always :attr:`Level.COMMUNE`."""
+        return Level.COMMUNE
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.district_name}, {self.province_name}"
+
+
+class SuccessionKind(enum.Enum):
+    """How an old commune went into a new one, per the conversion table's note."""
+
+    WHOLE = "whole"
+    """``Nhập toàn bộ``: its whole area (also renamings and type changes)."""
+    PART = "part"
+    """``Nhập một phần`` / ``Nhập một phần diện tích``: part of its area."""
+    UNCHANGED = "unchanged"
+    """``Giữ nguyên``: kept as it was, with the same code."""
+
+
+@attrs.frozen(kw_only=True)
+class Succession:
+    """One row of the official conversion table: an old commune (or part of it) into a new unit.
+
+    Attributes:
+        old: the pre-reform commune.
+        new: the commune-level unit in force from 2025-07-01.
+        how: whole, part or unchanged.
+        note: the table's own words, e.g. ``"Nhập một phần diện tích"``.
+    """
+
+    old: LegacyUnit
+    new: Unit
+    how: SuccessionKind
+    note: str = ""
+
+    def __str__(self) -> str:
+        old, new = self.old, self.new
+        return f"{old.name} ({old.code}) → {new.name} ({new.code}): {self.how.value}"
+
+
+@attrs.frozen(kw_only=True)
+class UnitMatch:
+    """One search hit: a unit, how well it matched, and why.
+
+    Attributes:
+        unit: the unit found.
+        score: 0-100; 100 is the exact full name, 90 and more the exact name in another
+            spelling (abbreviated type word, no type word), less a partial match.
+        why: the reason in words, e.g. ``"exact full name"``.
+    """
+
+    unit: Unit
+    score: int
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} ({self.unit.code}) {self.score}: {self.why}"
+
+
+class ResolutionStatus(enum.Enum):
+    """How definite the answer of :meth:`UnitRegistry.resolve_legacy_address` is."""
+
+    RESOLVED = "resolved"
+    """One old commune, one new unit."""
+    SPLIT = "split"
+    """One old commune, divided between several new units: the street address decides."""
+    AMBIGUOUS = "ambiguous"
+    """Several old communes match the text: give the district and province."""
+    NO_SUCCESSOR = "no successor"
+    """The old commune is not in the conversion table (it was merged before 2025-07-01)."""
+
+
+@attrs.frozen(kw_only=True)
+class LegacyResolution:
+    """What a pre-reform address became.
+
+    Attributes:
+        text: the address as given.
+        status: resolved, split, ambiguous or no successor.
+        old: the pre-reform communes the text matched (usually one).
+        successions: the conversion-table rows for them, in table order.
+        units: the distinct new units, in order.
+        reason: the answer in words, saying why it is ambiguous when it is.
+    """
+
+    text: str
+    status: ResolutionStatus
+    old: tuple[LegacyUnit, ...]
+    successions: tuple[Succession, ...]
+    units: tuple[Unit, ...]
+    reason: str
+
+    @property
+    def is_ambiguous(self) -> bool:
+        """Whether the text leads to anything other than exactly one new unit."""
+        return self.status is not ResolutionStatus.RESOLVED
+
+    @property
+    def unit(self) -> Unit | None:
+        """The new unit when the answer is definite, else ``None``."""
+        return self.units[0] if self.status is ResolutionStatus.RESOLVED else None
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@attrs.frozen
+class _Entry:
+    """A unit as the search index sees it."""
+
+    unit: Unit
+    full: str
+    exact: str
+    type_word: str | None
+    core: str
+    rank: int
+
+
+class _SearchIndex:
+    """Folded names and a word-prefix index, built on the first search."""
+
+    def __init__(self, units: Iterable[Unit]) -> None:
+        self.entries: list[_Entry] = []
+        self.by_prefix: dict[str, set[int]] = defaultdict(set)
+        for unit in units:
+            type_word, rest = split_unit_type(unit.name, abbreviations=False)
+            entry = _Entry(
+                unit=unit,
+                full=fold(unit.name),
+                exact=_exact(unit.name),
+                type_word=type_word,
+                core=name_key(rest),
+                rank=0 if unit.is_province else 1,
+            )
+            index = len(self.entries)
+            self.entries.append(entry)
+            for word in entry.core.split():
+                for end in range(1, len(word) + 1):
+                    self.by_prefix[word[:end]].add(index)
+
+    def candidates(self, words: list[str]) -> set[int]:
+        found: set[int] | None = None
+        for word in sorted(set(words), key=len, reverse=True):
+            hits = self.by_prefix.get(word)
+            if not hits:
+                return set()
+            found = set(hits) if found is None else found & hits
+        return found or set()
+
+
+def _exact(text: str) -> str:
+    """Case- and space-insensitive but accent-sensitive form, to prefer the exact spelling."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _score(entry: _Entry, full: str, type_word: str | None, core: str) -> tuple[int, str]:
+    same_type = type_word is not None and type_word == entry.type_word
+    other_type = type_word is not None and not same_type
+    kind = entry.unit.kind.vietnamese
+    if full == entry.full:
+        return 100, "exact full name"
+    if core == entry.core:
+        if same_type:
+            return 95, "exact name"
+        if type_word is None:
+            return 90, "exact name without the type word"
+        return 80, f"exact name, but a {kind}"
+    penalty = 10 if other_type else 0
+    suffix = f" (a {kind})" if other_type else ""
+    if entry.core.startswith(core):
+        return 60 - penalty, f"name starts with {core!r}{suffix}"
+    return 50 - penalty, f"words of the name start with {core!r}{suffix}"
+
+
+class _LegacyData:
+    """Pre-reform units and the conversion table, loaded on first use."""
+
+    def __init__(self, raw: dict[str, Any], registry: UnitRegistry, *, path: str) -> None:
+        try:
+            self.provinces: dict[str, tuple[str, Unit]] = {
+                code: (name, registry.get(new)) for code, name, new in raw["provinces"]
+            }
+            self.districts: dict[str, tuple[str, str, tuple[str, ...]]] = {
+                code: (name, province, tuple(aliases))
+                for code, name, province, aliases in raw["districts"]
+            }
+            self.communes: dict[str, LegacyUnit] = {}
+            for code, name, kind, district, aliases in raw["communes"]:
+                district_name, province, _ = self.districts[district]
+                self.communes[code] = LegacyUnit(
+                    code=code,
+                    name=name,
+                    kind_vietnamese=kind,
+                    district_code=district,
+                    district_name=district_name,
+                    province_code=province,
+                    province_name=self.provinces[province][0],
+                    other_names=tuple(aliases),
+                )
+            notes = [(note, SuccessionKind(how)) for note, how in raw["notes"]]
+            successors: dict[str, list[Succession]] = defaultdict(list)
+            predecessors: dict[str, list[Succession]] = defaultdict(list)
+            for old, new, note_index in raw["successions"]:
+                note, how = notes[note_index]
+                succession = Succession(
+                    old=self.communes[old], new=registry.get(new), how=how, note=note
+                )
+                successors[old].append(succession)
+                predecessors[new].append(succession)
+            self.areas: tuple[tuple[str, str, Unit, str], ...] = tuple(
+                (district, description, registry.get(new), notes[note_index][0])
+                for district, description, new, note_index in raw["areas"]
+            )
+        except (KeyError, TypeError, ValueError, LookupError) as exc:
+            msg = f"malformed legacy data: {exc!r}"
+            raise DataFileError(msg, path=path) from exc
+        self.successors = {code: tuple(rows) for code, rows in successors.items()}
+        self.predecessors = {code: tuple(rows) for code, rows in predecessors.items()}
+        self.by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
+        for unit in self.communes.values():
+            for name in (unit.name, *unit.other_names):
+                self.by_name[name_key(split_unit_type(name, abbreviations=False)[1])].append(unit)
+        self.province_keys: dict[str, set[str]] = defaultdict(set)
+        for code, (name, new) in self.provinces.items():
+            self.province_keys[name_key(split_unit_type(name)[1])].add(code)
+            self.province_keys[name_key(split_unit_type(new.name)[1])].add(code)
+        self.district_keys: dict[str, set[str]] = defaultdict(set)
+        for code, (name, _, aliases) in self.districts.items():
+            for each in (name, *aliases):
+                self.district_keys[name_key(split_unit_type(each)[1])].add(code)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        msg = f"cannot read the file ({exc.strerror})"
+        raise DataFileError(msg, path=str(path)) from exc
+    except ValueError as exc:
+        msg = f"not valid JSON: {exc}"
+        raise DataFileError(msg, path=str(path)) from exc
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        msg = f"expected a JSON object with format {_FORMAT}; rebuild with scripts/build_units.py"
+        raise DataFileError(msg, path=str(path))
+    return data
+
+
+class UnitRegistry:
+    """The units in force from 2025-07-01, the pre-reform communes, and the conversion between.
+
+    Use :meth:`bundled` for the data shipped with govtier. Lookups by code are dictionary
+    lookups; the search index and the pre-reform data are built on first use.
+
+    >>> units = UnitRegistry.bundled()
+    >>> len(units.provinces()), len(units.communes())
+    (34, 3321)
+    >>> units.province_of("00004").name
+    'Thành phố Hà Nội'
+    """
+
+    _bundled: ClassVar[UnitRegistry | None] = None
+    _bundled_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        *,
+        legacy_path: Path | None = None,
+    ) -> None:
+        """Build a registry from units; the pre-reform data is read from ``legacy_path``.
+
+        Args:
+            units: every province and commune in force.
+            legacy_path: a ``legacy.json`` written by ``scripts/build_units.py``; ``None`` for a
+                registry without pre-reform data (the legacy methods then raise).
+
+        Raises:
+            DataFileError: a code appears twice, or a commune's province is missing.
+        """
+        self._by_code: dict[str, Unit] = {}
+        for unit in units:
+            if unit.code in self._by_code:
+                msg = f"duplicate unit code {unit.code!r}"
+                raise DataFileError(msg)
+            self._by_code[unit.code] = unit
+        self._provinces = tuple(
+            sorted((u for u in self._by_code.values() if u.is_province), key=lambda u: u.code)
+        )
+        by_province: dict[str, list[Unit]] = {u.code: [] for u in self._provinces}
+        for unit in sorted(self._by_code.values(), key=lambda u: u.code):
+            if unit.province_code is not None:
+                if unit.province_code not in by_province:
+                    msg = f"commune {unit.code!r} names a missing province {unit.province_code!r}"
+                    raise DataFileError(msg)
+                by_province[unit.province_code].append(unit)
+        self._communes_of = {code: tuple(rows) for code, rows in by_province.items()}
+        self._communes = tuple(u for rows in self._communes_of.values() for u in rows)
+        self._communes = tuple(sorted(self._communes, key=lambda u: u.code))
+        self._legacy_path = legacy_path
+        self._lock = threading.Lock()
+        self._index: _SearchIndex | None = None
+        self._legacy: _LegacyData | None = None
+
+    # -- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def from_directory(cls, directory: str | Path) -> UnitRegistry:
+        """Read ``units.json`` (now) and ``legacy.json`` (on first legacy use) from a directory.
+
+        Args:
+            directory: where ``scripts/build_units.py`` wrote its output.
+
+        Raises:
+            DataFileError: a file is missing or malformed.
+        """
+        directory = Path(directory)
+        path = directory / "units.json"
+        raw = _read_json(path)
+        try:
+            units = [
+                Unit(
+                    code=code,
+                    name=name,
+                    kind=UnitKind(kind),
+                    level=Level.PROVINCE,
+                    province_code=None,
+                )
+                for code, name, kind in raw["provinces"]
+            ]
+            units += [
+                Unit(
+                    code=code,
+                    name=name,
+                    kind=UnitKind(kind),
+                    level=Level.COMMUNE,
+                    province_code=province,
+                )
+                for code, name, kind, province in raw["communes"]
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"malformed unit row: {exc}"
+            raise DataFileError(msg, path=str(path)) from exc
+        return cls(units, legacy_path=directory / "legacy.json")
+
+    @classmethod
+    def bundled(cls) -> UnitRegistry:
+        """The registry of the data shipped with govtier, read once on first call and shared.
+
+        Raises:
+            DataFileError: the package data is missing or malformed.
+        """
+        registry = cls._bundled
+        if registry is None:
+            with cls._bundled_lock:
+                registry = cls._bundled
+                if registry is None:
+                    registry = cls.from_directory(DATA_DIR)
+                    UnitRegistry._bundled = registry
+        return registry
+
+    # -- units in force ----------------------------------------------------------------------
+
+    def get(self, code: str) -> Unit:
+        """The unit in force from 2025-07-01 with this code.
+
+        Args:
+            code: ``"01"`` (province) or ``"00004"`` (commune), zero-padded.
+
+        Raises:
+            MalformedCodeError: the code is not 2 or 5 digits.
+            UnknownUnitError: no unit in force has the code.
+
+        >>> UnitRegistry.bundled().get("79").name
+        'Thành phố Hồ Chí Minh'
+        """
+        try:
+            return self._by_code[code]
+        except (KeyError, TypeError):
+            pass
+        _check_code(code, 2, 5)
+        msg = (
+            f"no commune or province with code {code!r} (codes in force from 2025-07-01; "
+            "for a pre-reform code use legacy())"
+        )
+        raise UnknownUnitError(msg, code=code)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self._by_code
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def provinces(self) -> tuple[Unit, ...]:
+        """The 34 province-level units, by code."""
+        return self._provinces
+
+    def communes(self, province_code: str | None = None) -> tuple[Unit, ...]:
+        """Commune-level units by code: all of them, or those of one province.
+
+        Args:
+            province_code: a 2-digit province code, or ``None`` for all.
+
+        Raises:
+            MalformedCodeError: the code is not 2 digits.
+            UnknownUnitError: no province has the code.
+        """
+        if province_code is None:
+            return self._communes
+        try:
+            return self._communes_of[province_code]
+        except (KeyError, TypeError):
+            pass
+        _check_code(province_code, 2, what="province code")
+        msg = f"no province with code {province_code!r} (codes in force from 2025-07-01)"
+        raise UnknownUnitError(msg, code=province_code)
+
+    def province_of(self, code: str) -> Unit:
+        """The province a commune belongs to (a province's own code gives the province).
+
+        Raises:
+            MalformedCodeError: the code is not 2 or 5 digits.
+            UnknownUnitError: no unit has the code.
+        """
+        unit = self.get(code)
+        return unit if unit.province_code is None else self._by_code[unit.province_code]
+
+    # -- search ------------------------------------------------------------------------------
+
+    def _search_index(self) -> _SearchIndex:
+        index = self._index
+        if index is None:
+            with self._lock:
+                index = self._index
+                if index is None:
+                    index = _SearchIndex((*self._provinces, *self._communes))
+                    self._index = index
+        return index
+
+    def _province_filter(self, province: str) -> str:
+        if not _is_text(province):
+            msg = f"province must be a province code or name; got {province!r}"
+            raise InvalidInputError(msg, field="province", value=province)
+        if province.strip().isdigit():
+            return self.get(_check_code(province, 2, what="province code")).code
+        hits = [
+            hit
+            for hit in self._ranked(province, limit=3, province_code=None)
+            if hit.unit.is_province and hit.score >= 80
+        ]
+        if not hits:
+            msg = f"no province named {province!r} (give a 2-digit code or a province's name)"
+            raise UnknownUnitError(msg, code=province)
+        return hits[0].unit.code
+
+    def search(self, text: str, *, province: str | None = None, limit: int = 10) -> list[UnitMatch]:
+        """Find units in force by name, best first.
+
+        Case, accents and ``đ`` do not matter; a leading type word may be written out or
+        abbreviated (``"P. Ba Đình"``, ``"X. Yên Sở"``, ``"TP HCM"``, ``"Tp. Hồ Chí Minh"``) or left
+        out (``"ba dinh"``). Every word of the query must start a word of the name. An exact full
+        name ranks first, then the exact name in another spelling, then partial matches; among
+        equal scores the name spelled exactly as given (with its accents) comes first, so
+        ``"Xã Văn Lăng"`` finds Văn Lăng before Văn Lang.
+
+        Args:
+            text: a unit name or part of one.
+            province: keep units of this province only (its code, e.g. ``"01"``, or its name).
+            limit: at most this many hits (1 or more).
+
+        Returns:
+            The hits, best first; empty when nothing matches.
+
+        Raises:
+            InvalidInputError: the text is empty or only whitespace/punctuation, or the limit
+                is not a positive integer.
+            UnknownUnitError: the province is not known.
+
+        >>> [hit.unit.name for hit in UnitRegistry.bundled().search("p. ba dinh", limit=2)]
+        ['Phường Ba Đình', 'Xã Ba Đình']
+        """
+        if not _is_text(text):
+            msg = f"search text must be a non-empty name; got {text!r}"
+            raise InvalidInputError(msg, field="text", value=text)
+        if not _is_count(limit):
+            msg = f"limit must be a positive integer; got {limit!r}"
+            raise InvalidInputError(msg, field="limit", value=limit)
+        province_code = None if province is None else self._province_filter(province)
+        return self._ranked(text, limit=limit, province_code=province_code)
+
+    def _ranked(self, text: str, *, limit: int, province_code: str | None) -> list[UnitMatch]:
+        index = self._search_index()
+        type_word, rest = split_unit_type(text)
+        core = name_key(rest)
+        full = f"{type_word} {rest}" if type_word else rest
+        if not core:  # the text is nothing but a type word: search for it as a name
+            type_word, core, full = None, name_key(text), fold(text)
+        exact = _exact(text)
+        scored: list[tuple[int, bool, int, int, str, UnitMatch]] = []
+        for position in index.candidates(core.split()):
+            entry = index.entries[position]
+            unit = entry.unit
+            if province_code is not None and province_code not in (unit.code, unit.province_code):
+                continue
+            score, why = _score(entry, full, type_word, core)
+            match = UnitMatch(unit=unit, score=score, why=why)
+            spelled = entry.exact != exact
+            scored.append((-score, spelled, entry.rank, len(entry.core), unit.code, match))
+        scored.sort(key=lambda item: item[:5])
+        return [item[5] for item in scored[:limit]]
+
+    # -- before the reform -------------------------------------------------------------------
+
+    def _legacy_data(self) -> _LegacyData:
+        data = self._legacy
+        if data is None:
+            with self._lock:
+                data = self._legacy
+                if data is None:
+                    if self._legacy_path is None:
+                        msg = "this registry has no pre-reform data"
+                        raise DataFileError(msg)
+                    raw = _read_json(self._legacy_path)
+                    data = _LegacyData(raw, self, path=str(self._legacy_path))
+                    self._legacy = data
+        return data
+
+    def legacy(self, old_code: str) -> LegacyUnit:
+        """The pre-reform commune (until 2025-06-30) with this old code.
+
+        Args:
+            old_code: a 5-digit commune code as used before 2025-07-01.
+
+        Raises:
+            MalformedCodeError: the code is not 5 digits.
+            UnknownUnitError: no pre-reform commune had the code.
+
+        >>> print(UnitRegistry.bundled().legacy("00001"))
+        Phường Phúc Xá, Quận Ba Đình, Thành phố Hà Nội
+        """
+        data = self._legacy_data()
+        try:
+            return data.communes[old_code]
+        except (KeyError, TypeError):
+            pass
+        _check_code(old_code, 5, what="pre-reform commune code")
+        msg = (
+            f"no pre-reform commune with code {old_code!r} (codes in use until 2025-06-30; "
+            "for a code in force today use get())"
+        )
+        raise UnknownUnitError(msg, code=old_code)
+
+    def legacy_communes(self) -> tuple[LegacyUnit, ...]:
+        """Every pre-reform commune known to the sources, by code."""
+        return tuple(self._legacy_data().communes.values())
+
+    def successors(self, old_code: str) -> tuple[Succession, ...]:
+        """What a pre-reform commune became: one row per new unit that took (part of) it.
+
+        An old commune split between several new units has several successors, each
+        :attr:`SuccessionKind.PART`; an unchanged one has itself (same code) as
+        :attr:`SuccessionKind.UNCHANGED`. The few old communes merged away before 2025-07-01
+        (absent from the conversion table) have none: an empty tuple.
+
+        Raises:
+            MalformedCodeError: the code is not 5 digits.
+            UnknownUnitError: no pre-reform commune had the code.
+
+        >>> [(s.new.name, s.how.value) for s in UnitRegistry.bundled().successors("00004")]
+        [('Phường Ba Đình', 'whole')]
+        """
+        unit = self.legacy(old_code)
+        return self._legacy_data().successors.get(unit.code, ())
+
+    def predecessors(self, new_code: str) -> tuple[Succession, ...]:
+        """The pre-reform communes (or parts of them) that formed a commune in force today.
+
+        Special zones made from a whole island district (Côn Đảo, Lý Sơn, ...) have no commune
+        predecessors: an empty tuple.
+
+        Args:
+            new_code: a 5-digit code in force from 2025-07-01.
+
+        Raises:
+            MalformedCodeError: the code is not 5 digits.
+            UnknownUnitError: no unit in force has the code.
+        """
+        unit = self.get(_check_code(new_code, 5, what="commune code"))
+        return self._legacy_data().predecessors.get(unit.code, ())
+
+    def legacy_province_successor(self, old_province_code: str) -> Unit:
+        """The province in force today that an old (pre-reform) province went into.
+
+        Every one of the 63 old provinces went whole into one of the 34 new ones.
+
+        Args:
+            old_province_code: the 2-digit code the province had before 2025-07-01.
+
+        Raises:
+            MalformedCodeError: the code is not 2 digits.
+            UnknownUnitError: no old province had the code.
+
+        >>> UnitRegistry.bundled().legacy_province_successor("02").name   # Hà Giang
+        'Tỉnh Tuyên Quang'
+        """
+        data = self._legacy_data()
+        try:
+            return data.provinces[old_province_code][1]
+        except (KeyError, TypeError):
+            pass
+        _check_code(old_province_code, 2, what="pre-reform province code")
+        msg = f"no pre-reform province with code {old_province_code!r} (codes until 2025-06-30)"
+        raise UnknownUnitError(msg, code=old_province_code)
+
+    def legacy_province_name(self, old_province_code: str) -> str:
+        """The name an old province code had before 2025-07-01, e.g. ``"Tỉnh Hà Giang"``.
+
+        Raises:
+            MalformedCodeError: the code is not 2 digits.
+            UnknownUnitError: no old province had the code.
+        """
+        self.legacy_province_successor(old_province_code)
+        return self._legacy_data().provinces[old_province_code][0]
+
+    def unit_at(self, code: str, on: dt.date) -> Unit | LegacyUnit:
+        """The commune a code meant on a date: a :class:`LegacyUnit` before 2025-07-01, else a Unit.
+
+        Args:
+            code: a 5-digit commune code (or, from 2025-07-01, a 2-digit province code).
+            on: the date the code was used.
+
+        Raises:
+            InvalidInputError: ``on`` is not a date.
+            MalformedCodeError: the code has the wrong shape for the date.
+            UnknownUnitError: no unit had the code on that date.
+
+        >>> import datetime as dt
+        >>> units = UnitRegistry.bundled()
+        >>> units.unit_at("00004", dt.date(2025, 6, 30)).name
+        'Phường Trúc Bạch'
+        >>> units.unit_at("00004", dt.date(2025, 7, 1)).name
+        'Phường Ba Đình'
+        """
+        if not _is_plain_date(on):
+            msg = f"on must be a datetime.date; got {on!r}"
+            raise InvalidInputError(msg, field="on", value=on)
+        if on < REFORM_DATE:
+            return self.legacy(code)
+        return self.get(code)
+
+    def resolve_legacy_address(self, text: str) -> LegacyResolution:
+        """Find what a pre-reform address (commune, district, province) became.
+
+        The parts are separated by commas, the commune first; district and province may be left
+        out, abbreviated (``"P. Phúc Xá, Q. Ba Đình, TP HCM"``) or written without accents.
+
+        Args:
+            text: e.g. ``"Phường Phúc Xá, Quận Ba Đình, Hà Nội"``.
+
+        Returns:
+            The matched old commune(s), their conversion rows and the new unit(s), with a
+            status: resolved, split (the old commune was divided: the street address decides),
+            ambiguous (several old communes match), or no successor.
+
+        Raises:
+            InvalidInputError: the text is empty.
+            UnknownUnitError: no pre-reform commune matches.
+
+        >>> result = UnitRegistry.bundled().resolve_legacy_address(
+        ...     "Phường Phúc Xá, Quận Ba Đình, Hà Nội")
+        >>> result.unit.name
+        'Phường Hồng Hà'
+        """
+        if not _is_text(text):
+            msg = f"address must be a non-empty text; got {text!r}"
+            raise InvalidInputError(msg, field="text", value=text)
+        data = self._legacy_data()
+        parts = [part for part in re.split(r"[,;\n]", text) if fold(part)]
+        commune_type, commune_rest = split_unit_type(parts[0])
+        candidates = list(data.by_name.get(name_key(commune_rest), ()))
+        area = self._legacy_area(data, parts[0]) if not candidates else None
+        if area is not None:
+            return area
+        if not candidates:
+            msg = f"no pre-reform commune named {parts[0].strip()!r} (from {text!r})"
+            raise UnknownUnitError(msg, code=text)
+        for part in parts[1:]:
+            _, rest = split_unit_type(part)
+            key = name_key(rest)
+            provinces = data.province_keys.get(key, set())
+            districts = data.district_keys.get(key, set())
+            narrowed = [
+                c
+                for c in candidates
+                if c.province_code in provinces or c.district_code in districts
+            ]
+            if not narrowed:
+                places = sorted({f"{c.district_name}, {c.province_name}" for c in candidates})
+                msg = (
+                    f"no pre-reform commune named {parts[0].strip()!r} in {part.strip()!r} "
+                    f"(communes of that name are in: {'; '.join(places)})"
+                )
+                raise UnknownUnitError(msg, code=text)
+            candidates = narrowed
+        if commune_type is not None:
+            typed = [c for c in candidates if split_unit_type(c.name)[0] == commune_type]
+            candidates = typed or candidates
+        with_successors = [c for c in candidates if c.code in data.successors]
+        candidates = with_successors or candidates
+        candidates = list(dict.fromkeys(candidates))
+        return self._resolution(text, tuple(candidates), data)
+
+    def _legacy_area(self, data: _LegacyData, part: str) -> LegacyResolution | None:
+        key = name_key(split_unit_type(part)[1])
+        for district, description, unit, note in data.areas:
+            names = (description, data.districts[district][0])
+            if any(name_key(split_unit_type(name)[1]) == key for name in names):
+                reason = f"{description} became {unit.name} ({unit.code}): {note}"
+                return LegacyResolution(
+                    text=part,
+                    status=ResolutionStatus.RESOLVED,
+                    old=(),
+                    successions=(),
+                    units=(unit,),
+                    reason=reason,
+                )
+        return None
+
+    @staticmethod
+    def _resolution(
+        text: str, candidates: tuple[LegacyUnit, ...], data: _LegacyData
+    ) -> LegacyResolution:
+        rows = tuple(row for c in candidates for row in data.successors.get(c.code, ()))
+        units = tuple(dict.fromkeys(row.new for row in rows))
+        if len(candidates) > 1:
+            status = ResolutionStatus.AMBIGUOUS
+            places = "; ".join(f"{c} ({c.code})" for c in candidates)
+            reason = (
+                f"{len(candidates)} pre-reform communes match {text!r}: {places}; "
+                "add the district and province to choose"
+            )
+        elif not rows:
+            status = ResolutionStatus.NO_SUCCESSOR
+            reason = (
+                f"{candidates[0]} ({candidates[0].code}) is not in the official conversion "
+                "table: it was merged into another commune before 2025-07-01"
+            )
+        elif len(units) > 1:
+            status = ResolutionStatus.SPLIT
+            into = "; ".join(f"{row.new.name} ({row.new.code}, {row.note})" for row in rows)
+            reason = (
+                f"{candidates[0]} ({candidates[0].code}) was split between {len(units)} new "
+                f"units: {into}; which one depends on the street address"
+            )
+        else:
+            status = ResolutionStatus.RESOLVED
+            row = rows[0]
+            reason = (
+                f"{candidates[0]} ({candidates[0].code}) became {row.new.name} ({row.new.code}), "
+                f"{row.how.value}: {row.note}"
+            )
+        return LegacyResolution(
+            text=text,
+            status=status,
+            old=candidates,
+            successions=rows,
+            units=units,
+            reason=reason,
+        )
