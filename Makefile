@@ -11,7 +11,7 @@ LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py)
 
 help:
 	@echo "make demo    run the main example (creates .venv and installs on first use)"
-	@echo "make test    ruff, mypy --strict, pytest (with every README/docs example and examples/)"
+	@echo "make test    ruff, mypy --strict, pytest (with every README/docs example and examples/), docs build"
 	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
 	@echo "make data    rebuild src/govtier/data from ../shared/data"
 	@echo "make bench   run the benchmarks and print their tables"
@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: lint typecheck pytest docs
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -n -W --keep-going -b html docs docs/_build/html

@@ -73,7 +73,7 @@ class Level(enum.Enum):
 
     @property
     def vietnamese(self) -> str:
-        """The Vietnamese word for the tier: ``"tỉnh"``, ``"huyện"`` or ``"xã"``."""
+        """The Vietnamese word for the tier (``"tỉnh"``, ``"huyện"`` or ``"xã"``)."""
         return {"province": "tỉnh", "district": "huyện", "commune": "xã"}[self.value]
 
     @property
@@ -152,7 +152,7 @@ class Unit:
             (``"00004"``).
         name: the official Vietnamese name with its type word, e.g. ``"Phường Ba Đình"``.
         kind: city, province, ward, commune or special zone.
-        level: :attr:`Level.PROVINCE` or :attr:`Level.COMMUNE` (never district).
+        level: ``Level.PROVINCE`` or ``Level.COMMUNE`` (never district).
         province_code: the province a commune belongs to; ``None`` for a province.
         valid_from: the first day the unit exists (:data:`REFORM_DATE`).
         valid_to: the last day, or ``None`` while in force.
@@ -219,7 +219,7 @@ class LegacyUnit:
 
     @property
     def level(self) -> Level:
-        """Always :attr:`Level.COMMUNE`."""
+        """Always ``Level.COMMUNE``."""
         return Level.COMMUNE
 
     def __str__(self) -> str:
@@ -283,9 +283,9 @@ class ResolutionStatus(enum.Enum):
     RESOLVED = "resolved"
     """One old commune, one new unit."""
     SPLIT = "split"
-    """One old commune, divided between several new units: the street address decides."""
+    """One old commune divided between several new units; the street address decides."""
     AMBIGUOUS = "ambiguous"
-    """Several old communes match the text: give the district and province."""
+    """Several old communes match the text; give the district and province."""
     NO_SUCCESSOR = "no successor"
     """The old commune is not in the conversion table (it was merged before 2025-07-01)."""
 
