@@ -1,15 +1,20 @@
-"""govtier quick start: the civil-service calendar at work (run with `make demo`).
+"""govtier quick start (run with `make demo`).
 
-For a dossier received now, and at a few fixed moments around Tết and 30/4, print the appointment
-(the statutory due moment) for 1-, 3-, 7- and 20-working-day procedures, with the days skipped and
-why.
+1. The civil-service calendar at work: for a dossier received now, and at a few fixed moments around
+   Tết and 30/4, the appointment for 1-, 3-, 7- and 20-working-day procedures, with the days skipped
+   and why.
+2. A place: an old (pre-2025) address mapped to the new commune.
+3. Who handles a real procedure at a real commune, with the rules that decided it.
+4. One dossier's whole journey: receipt slip, each step, and the outcome.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from govtier import VIETNAM_TZ, Duration, ReasonKind, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, ReasonKind, UnitRegistry, WorkingCalendar
+from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader, Outcome
+from govtier.jurisdiction import RuleSet
 
 LIMITS = (1, 3, 7, 20)
 
@@ -28,6 +33,81 @@ def show(calendar: WorkingCalendar, received: dt.datetime, label: str) -> None:
         print("  Days skipped besides weekends, and why:")
         for info in holidays:
             print(f"    - {info}")
+
+
+def place() -> None:
+    print("\n=== A place: an old address and the unit it is now ===")
+    units = UnitRegistry.bundled()
+    result = units.resolve_legacy_address("Phường Phúc Xá, Quận Ba Đình, Hà Nội")
+    print(f"  {result.reason}")
+    hit = units.search("P. Ba Đình")[0]
+    print(f"  search 'P. Ba Đình' -> {hit.unit.name} ({hit.unit.code}), {hit.why}")
+
+
+def journey(calendar: WorkingCalendar) -> None:
+    at = dt.datetime
+    print("\n=== Who handles it: first land-use-right certificate, Phường Ba Đình, 09/03/2026 ===")
+    assignment = RuleSet.bundled().resolve(
+        "land.first-certificate", "00004", on=dt.date(2026, 3, 9)
+    )
+    print("  " + assignment.explain().replace("\n", "\n  "))
+
+    print("\n=== One dossier's journey ===")
+    code = DossierCode(agency="G01.20.01", received_on=dt.date(2026, 3, 9), sequence=42)
+    header = DossierHeader.from_assignment(
+        assignment, code=code, applicant=Applicant(name="Trần Thị B")
+    )
+    dossier = Dossier.receive(
+        header,
+        at=at(2026, 3, 9, 9, 30, tzinfo=VIETNAM_TZ),
+        actor="clerk.lan",
+        calendar=calendar,
+        components=["Đơn đăng ký đất đai (Mẫu 04/ĐK)", "Giấy tờ về quyền sử dụng đất"],
+    )
+    print("  " + dossier.receipt_slip().render().replace("\n", "\n  "))
+    steps = [
+        lambda d: d.transfer(
+            at=at(2026, 3, 9, 14, tzinfo=VIETNAM_TZ), actor="clerk.lan", calendar=calendar
+        ),
+        lambda d: d.request_payment(
+            at=at(2026, 3, 27, 10, tzinfo=VIETNAM_TZ), actor="land.office", amount=12_500_000
+        ),
+        lambda d: d.pay(
+            at=at(2026, 4, 2, 10, tzinfo=VIETNAM_TZ), actor="applicant", calendar=calendar
+        ),
+        lambda d: d.transfer(
+            at=at(2026, 4, 9, 9, tzinfo=VIETNAM_TZ), actor="land.office", calendar=calendar
+        ),
+        lambda d: d.apologise(
+            at=at(2026, 4, 13, 10, tzinfo=VIETNAM_TZ),
+            actor="ubnd.ba-dinh",
+            reason="verification of the land's origin took longer",
+            new_appointment=at(2026, 4, 15, 17, tzinfo=VIETNAM_TZ),
+        ),
+        lambda d: d.decide(
+            at=at(2026, 4, 15, 11, tzinfo=VIETNAM_TZ),
+            actor="chairman.ba-dinh",
+            outcome=Outcome.GRANTED,
+            document="GCN AB 123456",
+        ),
+        lambda d: d.return_result(at=at(2026, 4, 16, 8, 30, tzinfo=VIETNAM_TZ), actor="clerk.lan"),
+    ]
+    for step in steps:
+        dossier = step(dossier)
+        event = dossier.events[-1]
+        due = (
+            f"appointment {dossier.appointment:%d/%m %H:%M}"
+            if dossier.appointment
+            else "clock stopped"
+        )
+        print(
+            f"  {event.at:%d/%m %H:%M} {event.kind:<18} -> {dossier.status.name:<18}"
+            f" ({dossier.status.portal_code}) {due}"
+        )
+    late = dossier.late_step()
+    print(f"  Outcome: {dossier.outcome.value}, {dossier.timeliness.value}")
+    if late is not None:
+        print(f"  Late step: {late.name} ({late.agency}), due {late.due_at:%d/%m}")
 
 
 def main() -> None:
@@ -49,6 +129,8 @@ def main() -> None:
         dt.datetime(2026, 2, 13, 15, 20, tzinfo=VIETNAM_TZ), Duration.same_day()
     )
     print(f"  due {late.due_at:%a %d/%m/%Y %H:%M}: {late.notes[-1]}")
+    place()
+    journey(calendar)
 
 
 if __name__ == "__main__":

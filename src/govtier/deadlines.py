@@ -41,7 +41,9 @@ __all__ = [
     "DurationUnit",
     "OutsideHours",
     "WaitRule",
+    "add_working_time",
     "compute_deadline",
+    "working_time_between",
 ]
 
 CIVIL_CODE_START = LegalSource(
@@ -414,10 +416,20 @@ def _due_on(
 
 
 def _add_working_hours(calendar: WorkingCalendar, start: dt.datetime, hours: int) -> dt.datetime:
-    remaining = dt.timedelta(hours=hours)
-    if not remaining:
-        return start
-    moment = calendar.counting_start(start)
+    return add_working_time(calendar, start, dt.timedelta(hours=hours))
+
+
+def add_working_time(
+    calendar: WorkingCalendar, start: dt.datetime, amount: dt.timedelta
+) -> dt.datetime:
+    """The moment ``amount`` of working time after ``start``, counted through working sessions.
+
+    Used to count working-hour limits and to move a due moment by paused working time.
+    """
+    remaining = amount
+    moment = calendar.counting_start(_check_aware(start, "start"))
+    if remaining <= dt.timedelta(0):
+        return moment
     day = moment.date()
     while True:
         for session in calendar.sessions_on(day):
@@ -431,6 +443,32 @@ def _add_working_hours(calendar: WorkingCalendar, start: dt.datetime, hours: int
             remaining -= available
         day = calendar.next_working_day(day)
         moment = dt.datetime.combine(day, dt.time(0), tzinfo=VIETNAM_TZ)
+
+
+def working_time_between(
+    calendar: WorkingCalendar, start: dt.datetime, end: dt.datetime
+) -> dt.timedelta:
+    """The working time (inside working sessions of working days) from ``start`` to ``end``.
+
+    Zero when ``end`` is not after ``start``. Used for paused time on the dossier clock.
+    """
+    start = _check_aware(start, "start")
+    end = _check_aware(end, "end")
+    total = dt.timedelta(0)
+    if end <= start:
+        return total
+    day = start.date()
+    last = end.date()
+    if not calendar.is_working_day(day):
+        day = calendar.add_working_days(day, 0)
+    while day <= last:
+        for session in calendar.sessions_on(day):
+            begin = max(start, dt.datetime.combine(day, session.start, tzinfo=VIETNAM_TZ))
+            finish = min(end, dt.datetime.combine(day, session.end, tzinfo=VIETNAM_TZ))
+            if finish > begin:
+                total += finish - begin
+        day = calendar.next_working_day(day)
+    return total
 
 
 class WaitRule(enum.Enum):

@@ -1,0 +1,1410 @@
+"""The dossier (hồ sơ) lifecycle: validated state transitions with a statutory clock.
+
+A :class:`Dossier` is the fold of its events. Which event may follow which status is the
+:data:`TRANSITIONS` table, held as data and checked when it is defined (every status reachable, no
+exit from a terminal status). The clock — the appointment given on the receipt slip and every change
+to it — lives in the events themselves, so a stored dossier never changes its appointment when a
+calendar is updated later.
+
+The commands (:meth:`Dossier.receive`, :meth:`Dossier.request_supplement`, ...) build the event,
+computing any new appointment on the calendar passed in, and apply it. :meth:`Dossier.apply` takes
+any event, checks it and returns a new dossier; the original is unchanged. Nothing here reads the
+clock: every moment comes from an event.
+
+Statuses carry the National Public Service Portal's ``TrangThaiHoSo`` codes 1–10 (seen in several
+portal codebases, no official specification found: partial confidence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+import attrs
+
+from govtier.calendar import VIETNAM_TZ, WorkingCalendar, _check_aware
+from govtier.catalogue import Channel
+from govtier.deadlines import (
+    ClockRules,
+    DeadlinePolicy,
+    Duration,
+    WaitRule,
+    add_working_time,
+    working_time_between,
+)
+from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
+from govtier.jurisdiction import Assignment
+
+__all__ = [
+    "TRANSITIONS",
+    "Apologised",
+    "Applicant",
+    "ApplicantKind",
+    "AppointmentChange",
+    "Clock",
+    "ClockState",
+    "Decided",
+    "Dossier",
+    "DossierCode",
+    "DossierHeader",
+    "Event",
+    "Outcome",
+    "Paid",
+    "PaymentRequested",
+    "ReceiptSlip",
+    "Received",
+    "Refused",
+    "Returned",
+    "Status",
+    "StepPlan",
+    "StepProgress",
+    "Stopped",
+    "Submitted",
+    "SupplementRequested",
+    "Supplemented",
+    "Target",
+    "Timeliness",
+    "Transferred",
+    "TransitionTable",
+    "Wait",
+    "Withdrawn",
+]
+
+
+class Status(enum.Enum):
+    """A dossier's status, valued by the portal's ``TrangThaiHoSo`` code."""
+
+    SUBMITTED = 1
+    RECEIVED = 2
+    REFUSED = 3
+    IN_PROGRESS = 4
+    AWAITING_SUPPLEMENT = 5
+    AWAITING_PAYMENT = 6
+    WITHDRAWN = 7
+    STOPPED = 8
+    RESULT_READY = 9
+    RETURNED = 10
+
+    @property
+    def portal_code(self) -> int:
+        """The National Public Service Portal's ``TrangThaiHoSo`` code."""
+        return self.value
+
+    @property
+    def vietnamese(self) -> str:
+        """The status as the portal names it."""
+        return _STATUS_VI[self]
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether no event may follow."""
+        return self in TERMINAL
+
+    @property
+    def is_paused(self) -> bool:
+        """Whether the dossier waits on the applicant (supplement or payment)."""
+        return self in (Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT)
+
+
+_STATUS_VI: Final = {
+    Status.SUBMITTED: "Mới đăng ký",
+    Status.RECEIVED: "Được tiếp nhận",
+    Status.REFUSED: "Không được tiếp nhận",
+    Status.IN_PROGRESS: "Đang xử lý",
+    Status.AWAITING_SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
+    Status.AWAITING_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Status.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
+    Status.STOPPED: "Dừng xử lý",
+    Status.RESULT_READY: "Đã xử lý xong",
+    Status.RETURNED: "Đã trả kết quả",
+}
+TERMINAL: Final = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
+
+
+class Outcome(enum.Enum):
+    """What the competent authority decided."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
+class Timeliness(enum.Enum):
+    """How a decided dossier met its appointment (compares the decision with the appointment)."""
+
+    EARLY = "early"
+    ON_TIME = "on time"
+    LATE = "late"
+
+    @property
+    def vietnamese(self) -> str:
+        """The portals' word (trước hạn, đúng hạn, trễ hạn)."""
+        return {"early": "trước hạn", "on time": "đúng hạn", "late": "trễ hạn"}[self.value]
+
+
+class ClockState(enum.Enum):
+    """Where an open dossier stands against its appointment at a given moment."""
+
+    NOT_STARTED = "not started"
+    WITHIN_TIME = "within time"
+    DUE_TODAY = "due today"
+    OVERDUE = "overdue"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class ApplicantKind(enum.Enum):
+    """Who files: a citizen, a business, or a business household."""
+
+    CITIZEN = "citizen"
+    BUSINESS = "business"
+    BUSINESS_HOUSEHOLD = "business_household"
+
+
+@attrs.frozen(kw_only=True)
+class Applicant:
+    """The person or organisation filing. Personal fields never appear in ``repr``.
+
+    >>> Applicant(name="Nguyễn Văn A", id_number="001090000001")
+    Applicant(kind=<ApplicantKind.CITIZEN: 'citizen'>, <personal data hidden>)
+    """
+
+    kind: ApplicantKind = ApplicantKind.CITIZEN
+    name: str = attrs.field(default="", repr=False)
+    id_number: str | None = attrs.field(default=None, repr=False)
+    phone: str | None = attrs.field(default=None, repr=False)
+    email: str | None = attrs.field(default=None, repr=False)
+    address: str | None = attrs.field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Applicant(kind={self.kind!r}, <personal data hidden>)"
+
+
+_AGENCY_CODE: Final = re.compile(r"^[A-Z0-9]{1,10}(?:\.[A-Z0-9]{1,10}){0,5}$")
+_DOSSIER_CODE: Final = re.compile(r"^(?P<agency>[A-Z0-9.]+)-(?P<date>\d{6})-(?P<seq>\d{4})$")
+
+
+@attrs.frozen(kw_only=True)
+class DossierCode:
+    """A dossier code in the format of Circular 01/2018/TT-VPCP Art. 19.
+
+    ``agency code-YYMMDD-NNNN``: the receiving agency's identifier, the date of receipt, and the
+    day's 4-digit sequence number (supplied by the caller or the store). Whether Circular
+    03/2025/TT-VPCP changed the format is unconfirmed; it is believed unchanged.
+
+    >>> code = DossierCode(agency="G01.20.01", received_on=dt.date(2026, 3, 9), sequence=17)
+    >>> str(code)
+    'G01.20.01-260309-0017'
+    >>> DossierCode.parse("G01.20.01-260309-0017") == code
+    True
+    """
+
+    agency: str
+    received_on: dt.date
+    sequence: int
+
+    def __attrs_post_init__(self) -> None:
+        agency: object = self.agency
+        if not isinstance(agency, str) or not _AGENCY_CODE.match(agency):
+            msg = (
+                "an agency code is dot-separated upper-case letters and digits, "
+                f"e.g. 'G01.20.01'; got {self.agency!r}"
+            )
+            raise MalformedCodeError(msg, field="agency", value=self.agency)
+        sequence: object = self.sequence
+        if isinstance(sequence, bool) or not isinstance(sequence, int):
+            msg = f"the sequence number must be an integer, got {self.sequence!r}"
+            raise MalformedCodeError(msg, field="sequence", value=self.sequence)
+        if not 1 <= self.sequence <= 9999:
+            msg = f"the day's sequence number is 1..9999 (4 digits); got {self.sequence}"
+            raise MalformedCodeError(msg, field="sequence", value=self.sequence)
+
+    @classmethod
+    def parse(cls, text: str) -> DossierCode:
+        """Read ``"G01.20.01-260309-0017"``.
+
+        Raises:
+            MalformedCodeError: the text has another shape.
+        """
+        given: object = text
+        match = _DOSSIER_CODE.match(given) if isinstance(given, str) else None
+        if match is None:
+            msg = f"a dossier code looks like 'G01.20.01-260309-0017'; got {text!r}"
+            raise MalformedCodeError(msg, field="code", value=text)
+        try:
+            day = dt.datetime.strptime(match["date"], "%y%m%d").date()  # noqa: DTZ007
+        except ValueError:
+            msg = f"the date part of {text!r} is not a valid YYMMDD date"
+            raise MalformedCodeError(msg, field="code", value=text) from None
+        return cls(agency=match["agency"], received_on=day, sequence=int(match["seq"]))
+
+    def __str__(self) -> str:
+        return f"{self.agency}-{self.received_on:%y%m%d}-{self.sequence:04d}"
+
+
+@attrs.frozen(kw_only=True)
+class StepPlan:
+    """An inter-agency step as planned at receipt: who, and its share of the time limit."""
+
+    name: str
+    agency: str
+    share: Duration
+
+
+@attrs.frozen(kw_only=True)
+class DossierHeader:
+    """What a dossier is about, fixed when it is opened (carried by its first event).
+
+    Build it from a resolved assignment with :meth:`from_assignment`.
+
+    Attributes:
+        code: the dossier code (``agency-YYMMDD-NNNN``).
+        procedure_id: the catalogue's procedure id.
+        procedure_version: the procedure version that applied.
+        procedure_code: the national procedure code, if known.
+        procedure_name: the procedure's name.
+        receiving_unit: the code of the unit whose counter received it.
+        subject_unit: the code of the unit the procedure concerns.
+        competent: the competent authority, in words.
+        returns_at: where the result is returned, in words.
+        channel: how it was submitted.
+        applicant: who filed (personal data, hidden from ``repr``).
+        time_limit: the statutory time limit.
+        policy: how the time limit is applied.
+        clock: the procedure's clock rules (pauses, restarts, extension limit).
+        steps: the inter-agency steps with their shares of the time limit.
+    """
+
+    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    procedure_id: str
+    procedure_version: int
+    procedure_code: str | None
+    procedure_name: str
+    receiving_unit: str
+    subject_unit: str
+    competent: str
+    returns_at: str
+    channel: Channel
+    applicant: Applicant = attrs.field(repr=False)
+    time_limit: Duration
+    policy: DeadlinePolicy = attrs.field(factory=DeadlinePolicy)
+    clock: ClockRules = attrs.field(factory=ClockRules)
+    steps: tuple[StepPlan, ...] = ()
+
+    @classmethod
+    def from_assignment(
+        cls,
+        assignment: Assignment,
+        *,
+        code: str | DossierCode,
+        applicant: Applicant,
+        receiving_unit: str | None = None,
+    ) -> DossierHeader:
+        """The header for a dossier handled under ``assignment``.
+
+        Args:
+            assignment: the resolved competent-authority assignment.
+            code: the dossier code.
+            applicant: who filed.
+            receiving_unit: the counter's unit code; defaults to the subject unit.
+        """
+        procedure = assignment.procedure
+        return cls(
+            code=str(code),
+            procedure_id=procedure.id,
+            procedure_version=procedure.version,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            receiving_unit=receiving_unit or assignment.subject_code,
+            subject_unit=assignment.subject_code,
+            competent=assignment.competent.agency,
+            returns_at=assignment.returns_at,
+            channel=assignment.channel,
+            applicant=applicant,
+            time_limit=assignment.time_limit,
+            policy=assignment.policy,
+            clock=procedure.clock,
+            steps=tuple(
+                StepPlan(name=s.name, agency=s.authority.agency, share=s.share)
+                for s in assignment.steps
+            ),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+
+
+def _aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _check_aware(value, attribute.name)
+
+
+def _aware_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _check_aware(value, attribute.name)
+
+
+def _to_local(value: Any) -> Any:
+    """Aware datetimes are kept in Asia/Ho_Chi_Minh; anything else is left for the validator."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(VIETNAM_TZ)
+    return value
+
+
+def _to_local_or_none(value: Any) -> Any:
+    return None if value is None else _to_local(value)
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Something that happened to a dossier, at an aware moment, by an actor.
+
+    Attributes:
+        at: when (timezone-aware; stored in Asia/Ho_Chi_Minh).
+        actor: who did it (a clerk's id, an agency, ``"applicant"``, ``"system"``).
+    """
+
+    kind: ClassVar[str] = "event"
+    at: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
+    actor: str = attrs.field(validator=attrs.validators.min_len(1))
+
+
+@attrs.frozen(kw_only=True)
+class Submitted(Event):
+    """Filed online or by post, not yet accepted (portal status 1)."""
+
+    kind: ClassVar[str] = "submitted"
+    header: DossierHeader
+
+
+@attrs.frozen(kw_only=True)
+class Received(Event):
+    """Accepted as complete: the receipt and appointment slip (Form 01) is issued.
+
+    ``header`` is given when the dossier starts here (in person); after :class:`Submitted` it
+    is ``None``. ``appointment`` is the due moment written on the slip.
+    """
+
+    kind: ClassVar[str] = "received"
+    appointment: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
+    components: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    header: DossierHeader | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Refused(Event):
+    """Refused at intake (Form 03): outside the counter's scope or not eligible."""
+
+    kind: ClassVar[str] = "refused"
+    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    legal_basis: str | None = None
+    header: DossierHeader | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SupplementRequested(Event):
+    """A written request to supplement or complete the dossier (Form 02)."""
+
+    kind: ClassVar[str] = "supplement_requested"
+    components: tuple[str, ...] = attrs.field(converter=_names)
+    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.components or not all(c.strip() for c in self.components):
+            msg = "a supplement request must name the components to supplement"
+            raise InvalidInputError(msg, field="components", value=self.components)
+
+
+@attrs.frozen(kw_only=True)
+class Supplemented(Event):
+    """The applicant supplied what was asked; the clock restarts or resumes.
+
+    ``appointment`` is the new due moment (``None`` when the clock had not started);
+    ``step_due`` the open inter-agency step's new sub-deadline, if a step is open.
+    """
+
+    kind: ClassVar[str] = "supplemented"
+    components: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    appointment: dt.datetime | None = attrs.field(
+        default=None, converter=_to_local_or_none, validator=_aware_or_none
+    )
+    step_due: dt.datetime | None = attrs.field(
+        default=None, converter=_to_local_or_none, validator=_aware_or_none
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Transferred(Event):
+    """Handed to the next agency or step (process-control slip, Form 06).
+
+    ``step`` is the index of the step in the header's plan (0 for the first); ``step_due`` its
+    sub-deadline.
+    """
+
+    kind: ClassVar[str] = "transferred"
+    step: int = attrs.field(validator=attrs.validators.ge(0))
+    to: str = attrs.field(validator=attrs.validators.min_len(1))
+    step_due: dt.datetime | None = attrs.field(
+        default=None, converter=_to_local_or_none, validator=_aware_or_none
+    )
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRequested(Event):
+    """The applicant must pay fees, charges or other financial obligations (portal status 6)."""
+
+    kind: ClassVar[str] = "payment_requested"
+    amount: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
+    )
+    reason: str = "financial obligations"
+
+
+@attrs.frozen(kw_only=True)
+class Paid(Event):
+    """The financial obligations are met; the clock resumes (or restarts) to ``appointment``.
+
+    ``step_due`` is the open inter-agency step's new sub-deadline, if a step is open.
+    """
+
+    kind: ClassVar[str] = "paid"
+    appointment: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
+    step_due: dt.datetime | None = attrs.field(
+        default=None, converter=_to_local_or_none, validator=_aware_or_none
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Apologised(Event):
+    """An apology with a new appointment (Form 04: reason and new date)."""
+
+    kind: ClassVar[str] = "apologised"
+    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    appointment: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
+
+
+@attrs.frozen(kw_only=True)
+class Stopped(Event):
+    """Processing stopped (Form 05, portal status 8)."""
+
+    kind: ClassVar[str] = "stopped"
+    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    legal_basis: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Decided(Event):
+    """The competent authority decided: granted or denied, with the result document."""
+
+    kind: ClassVar[str] = "decided"
+    outcome: Outcome
+    document: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Returned(Event):
+    """The result was returned to the applicant (in person, by post, electronically)."""
+
+    kind: ClassVar[str] = "returned"
+    method: str = "in person"
+
+
+@attrs.frozen(kw_only=True)
+class Withdrawn(Event):
+    """The applicant withdrew the dossier (portal status 7)."""
+
+    kind: ClassVar[str] = "withdrawn"
+    reason: str = "applicant's request"
+
+
+EVENT_TYPES: Final[tuple[type[Event], ...]] = (
+    Submitted,
+    Received,
+    Refused,
+    SupplementRequested,
+    Supplemented,
+    Transferred,
+    PaymentRequested,
+    Paid,
+    Apologised,
+    Stopped,
+    Decided,
+    Returned,
+    Withdrawn,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The transition table
+
+
+class Target(enum.Enum):
+    """Special transition targets."""
+
+    SAME = "same"
+    """The status does not change (e.g. an apology)."""
+    RESUME = "resume"
+    """Back to the status before the dossier started waiting on the applicant."""
+
+
+_Key = Status | None
+_Goal = Status | Target
+
+
+@attrs.frozen
+class TransitionTable:
+    """Which event kinds are allowed in which status, and the status they lead to.
+
+    ``None`` stands for a dossier with no events yet. Checked when defined (:meth:`define`): every
+    status is reachable, terminal statuses have no exit, every other status can reach a terminal
+    one, and :attr:`Target.RESUME` is only used out of a waiting status.
+    """
+
+    rows: Mapping[str, Mapping[_Key, _Goal]]
+
+    @classmethod
+    def define(cls, rows: Mapping[str, Mapping[_Key, _Goal]]) -> TransitionTable:
+        """Build and validate a table.
+
+        Raises:
+            InvalidInputError: the table is inconsistent; the message says how.
+        """
+        table = cls({kind: dict(moves) for kind, moves in rows.items()})
+        table._validate()
+        return table
+
+    def _validate(self) -> None:
+        known = {t.kind for t in EVENT_TYPES}
+        unknown = sorted(set(self.rows) - known)
+        if unknown:
+            msg = f"transition table names unknown event kinds: {', '.join(unknown)}"
+            raise InvalidInputError(msg, field="rows", value=unknown)
+        for kind, moves in self.rows.items():
+            for source, goal in moves.items():
+                if source in TERMINAL:
+                    msg = f"terminal status {source.name} has an exit: {kind} -> {goal}"
+                    raise InvalidInputError(msg, field="rows", value=kind)
+                if goal is Target.RESUME and not (source and source.is_paused):
+                    msg = f"{kind}: RESUME is only allowed out of a waiting status, not {source}"
+                    raise InvalidInputError(msg, field="rows", value=kind)
+        graph = self._graph()
+        reachable = _reach(graph, None)
+        missing = [s.name for s in Status if s not in reachable]
+        if missing:
+            msg = f"unreachable statuses: {', '.join(missing)}"
+            raise InvalidInputError(msg, field="rows", value=missing)
+        for status in Status:
+            if not status.is_terminal and not (_reach(graph, status) & TERMINAL):
+                msg = f"status {status.name} can never reach a terminal status"
+                raise InvalidInputError(msg, field="rows", value=status)
+
+    def _resume_targets(self, waiting: Status) -> set[Status]:
+        """The statuses a dossier can be in before it starts ``waiting``: where RESUME leads."""
+        return {
+            source
+            for moves in self.rows.values()
+            for source, goal in moves.items()
+            if goal is waiting and source is not None
+        }
+
+    def _graph(self) -> dict[_Key, set[Status]]:
+        graph: dict[_Key, set[Status]] = {}
+        for moves in self.rows.values():
+            for source, goal in moves.items():
+                targets = graph.setdefault(source, set())
+                if goal is Target.SAME:
+                    if source is not None:
+                        targets.add(source)
+                elif goal is Target.RESUME:
+                    assert source is not None  # noqa: S101  (checked above)
+                    targets.update(self._resume_targets(source))
+                else:
+                    targets.add(goal)
+        return graph
+
+    def allowed(self, status: Status | None) -> tuple[str, ...]:
+        """The event kinds allowed in ``status`` (``None``: a dossier with no events)."""
+        return tuple(kind for kind, moves in self.rows.items() if status in moves)
+
+    def target(self, status: Status | None, kind: str) -> _Goal | None:
+        """Where ``kind`` leads from ``status``, or ``None`` when it is not allowed."""
+        moves = self.rows.get(kind)
+        return None if moves is None else moves.get(status)
+
+    def to_mermaid(self) -> str:
+        """The table as a Mermaid state diagram (``stateDiagram-v2``)."""
+        lines = ["stateDiagram-v2"]
+        for kind, moves in self.rows.items():
+            for source, goal in moves.items():
+                start = "[*]" if source is None else source.name
+                if goal is Target.SAME:
+                    end = start
+                elif goal is Target.RESUME:
+                    end = "RESUMED"
+                else:
+                    end = goal.name
+                if end == "RESUMED" and source is not None:
+                    for back in sorted(self._resume_targets(source), key=lambda s: s.value):
+                        lines.append(f"    {start} --> {back.name}: {kind}")
+                    continue
+                lines.append(f"    {start} --> {end}: {kind}")
+        lines.extend(f"    {s.name} --> [*]" for s in sorted(TERMINAL, key=lambda s: s.value))
+        return "\n".join(lines)
+
+
+def _reach(graph: Mapping[_Key, set[Status]], start: _Key) -> set[Status]:
+    seen: set[Status] = set()
+    queue: deque[_Key] = deque([start])
+    while queue:
+        for nxt in graph.get(queue.popleft(), set()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+S = Status
+_OPEN_RECEIVED: Final = (S.RECEIVED, S.IN_PROGRESS)
+_WAITING: Final = (S.AWAITING_SUPPLEMENT, S.AWAITING_PAYMENT)
+
+TRANSITIONS: Final = TransitionTable.define(
+    {
+        "submitted": {None: S.SUBMITTED},
+        "received": {None: S.RECEIVED, S.SUBMITTED: S.RECEIVED},
+        "refused": {None: S.REFUSED, S.SUBMITTED: S.REFUSED},
+        "supplement_requested": {
+            S.SUBMITTED: S.AWAITING_SUPPLEMENT,
+            **dict.fromkeys(_OPEN_RECEIVED, S.AWAITING_SUPPLEMENT),
+        },
+        "supplemented": {S.AWAITING_SUPPLEMENT: Target.RESUME},
+        "transferred": dict.fromkeys(_OPEN_RECEIVED, S.IN_PROGRESS),
+        "payment_requested": dict.fromkeys(_OPEN_RECEIVED, S.AWAITING_PAYMENT),
+        "paid": {S.AWAITING_PAYMENT: Target.RESUME},
+        "apologised": dict.fromkeys(_OPEN_RECEIVED, Target.SAME),
+        "stopped": dict.fromkeys(_OPEN_RECEIVED + _WAITING, S.STOPPED),
+        "decided": dict.fromkeys(_OPEN_RECEIVED, S.RESULT_READY),
+        "returned": {S.RESULT_READY: S.RETURNED},
+        "withdrawn": dict.fromkeys((S.SUBMITTED, *_OPEN_RECEIVED, *_WAITING), S.WITHDRAWN),
+    }
+)
+"""The lifecycle, as data. ``docs/dossiers.md`` shows it as a diagram."""
+
+
+# --------------------------------------------------------------------------------------------
+# The clock
+
+
+@attrs.frozen(kw_only=True)
+class AppointmentChange:
+    """One change of appointment, as the portal's sync format keeps it.
+
+    Attributes:
+        at: when it changed.
+        cause: the event kind that changed it.
+        before: the appointment before (``None`` at receipt).
+        after: the appointment after (``None`` while the clock is stopped).
+        reason: why, in words.
+    """
+
+    at: dt.datetime
+    cause: str
+    before: dt.datetime | None
+    after: dt.datetime | None
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Wait:
+    """A wait on the applicant: from the request to the supplement or the payment.
+
+    Attributes:
+        cause: ``"supplement"`` or ``"payment"``.
+        started_at: when the request was made.
+        ended_at: when the applicant answered.
+        rule: what the wait did to the clock (paused it, or restarted it afterwards).
+    """
+
+    cause: str
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    rule: WaitRule
+
+
+@attrs.frozen(kw_only=True)
+class StepProgress:
+    """An inter-agency step as it happened: started, its sub-deadline, and when it ended."""
+
+    index: int
+    name: str
+    agency: str
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None = None
+
+    def late_at(self, moment: dt.datetime) -> bool:
+        """Whether the step missed its sub-deadline as seen at ``moment``."""
+        if self.due_at is None:
+            return False
+        end = self.completed_at or moment
+        return end > self.due_at
+
+
+@attrs.frozen(kw_only=True)
+class Clock:
+    """The statutory clock of a dossier.
+
+    Attributes:
+        started_at: the receipt moment (``None`` before receipt).
+        appointment: the current due moment (``None`` before receipt and while stopped).
+        history: every change of appointment, oldest first.
+        paused_since: when the current wait on the applicant began.
+        waits: every finished wait on the applicant (supplement or payment), oldest first.
+        extensions: apologies with a new appointment so far.
+        supplement_requests: supplement requests so far.
+        steps: the inter-agency steps so far.
+        finished_at: when processing finished (the decision), if it has.
+    """
+
+    started_at: dt.datetime | None = None
+    appointment: dt.datetime | None = None
+    history: tuple[AppointmentChange, ...] = ()
+    paused_since: dt.datetime | None = None
+    waits: tuple[Wait, ...] = ()
+    extensions: int = 0
+    supplement_requests: int = 0
+    steps: tuple[StepProgress, ...] = ()
+    finished_at: dt.datetime | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# The dossier
+
+
+@attrs.frozen(kw_only=True)
+class ReceiptSlip:
+    """The content of the receipt and appointment slip (Circular 03/2025/TT-VPCP, Form 01)."""
+
+    dossier_code: str
+    procedure_name: str
+    procedure_code: str | None
+    applicant: Applicant = attrs.field(repr=False)
+    received_at: dt.datetime
+    receiving_unit: str
+    components: tuple[str, ...]
+    appointment: dt.datetime
+    returns_at: str
+    clerk: str
+
+    def render(self) -> str:
+        """The slip as text, in Vietnamese with the values filled in."""
+        lines = [
+            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            f"Mã hồ sơ: {self.dossier_code}",
+            f"Thủ tục: {self.procedure_name}"
+            + (f" ({self.procedure_code})" if self.procedure_code else ""),
+            f"Người nộp: {self.applicant.name}",
+            f"Tiếp nhận lúc: {self.received_at:%H:%M ngày %d/%m/%Y}",
+            "Thành phần hồ sơ:",
+            *(f"  {i}. {c}" for i, c in enumerate(self.components, 1)),
+            f"Hẹn trả kết quả: {self.appointment:%H:%M ngày %d/%m/%Y}",
+            f"Nơi trả kết quả: {self.returns_at}",
+            f"Người tiếp nhận: {self.clerk}",
+        ]
+        return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class Dossier:
+    """A dossier: the fold of its events.
+
+    Build one with :meth:`submit`, :meth:`receive` or :meth:`refuse` (or :meth:`from_events`), then
+    move it on with the commands or :meth:`apply`. Every command returns a new dossier.
+
+    Attributes:
+        header: what the dossier is about (``None`` only for an empty dossier).
+        status: the current status (``None`` only for an empty dossier).
+        events: the full history, oldest first.
+        clock: the statutory clock.
+        outcome: the decision, once decided.
+        resume_to: the status to return to after a wait on the applicant.
+    """
+
+    header: DossierHeader | None = None
+    status: Status | None = None
+    events: tuple[Event, ...] = attrs.field(default=(), repr=lambda e: f"<{len(e)} events>")
+    clock: Clock = attrs.field(factory=Clock)
+    outcome: Outcome | None = None
+    resume_to: Status | None = None
+
+    # -- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> Dossier:
+        """Fold a history into a dossier.
+
+        Raises:
+            InvalidTransitionError: an event is not allowed where it stands.
+        """
+        dossier = cls()
+        for event in events:
+            dossier = dossier.apply(event)
+        return dossier
+
+    @classmethod
+    def submit(cls, header: DossierHeader, *, at: dt.datetime, actor: str) -> Dossier:
+        """A dossier filed online or by post, waiting to be accepted (portal status 1)."""
+        return cls().apply(Submitted(at=at, actor=actor, header=header))
+
+    @classmethod
+    def receive(
+        cls,
+        header: DossierHeader,
+        *,
+        at: dt.datetime,
+        actor: str,
+        calendar: WorkingCalendar,
+        components: Iterable[str] = (),
+    ) -> Dossier:
+        """A complete dossier received at the counter: the appointment is set on ``calendar``."""
+        appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+        event = Received(
+            at=at, actor=actor, appointment=appointment, components=tuple(components), header=header
+        )
+        return cls().apply(event)
+
+    @classmethod
+    def refuse(
+        cls,
+        header: DossierHeader,
+        *,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+        legal_basis: str | None = None,
+    ) -> Dossier:
+        """A dossier refused at intake (Form 03)."""
+        event = Refused(at=at, actor=actor, reason=reason, legal_basis=legal_basis, header=header)
+        return cls().apply(event)
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def accept(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        calendar: WorkingCalendar,
+        components: Iterable[str] = (),
+    ) -> Dossier:
+        """Accept a submitted dossier: issue the receipt and set the appointment."""
+        header = self._header()
+        appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+        return self.apply(
+            Received(at=at, actor=actor, appointment=appointment, components=tuple(components))
+        )
+
+    def request_supplement(
+        self, *, at: dt.datetime, actor: str, components: Iterable[str], reason: str
+    ) -> Dossier:
+        """Ask the applicant, in writing, to supplement the named components (Form 02)."""
+        return self.apply(
+            SupplementRequested(at=at, actor=actor, components=tuple(components), reason=reason)
+        )
+
+    def supplement(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        calendar: WorkingCalendar,
+        components: Iterable[str] = (),
+    ) -> Dossier:
+        """The applicant supplements; the clock restarts or resumes per the procedure's rules."""
+        rule = self._header().clock.on_supplement
+        appointment, step_due = (
+            self._resumed(at, calendar, rule) if self.clock.started_at is not None else (None, None)
+        )
+        return self.apply(
+            Supplemented(
+                at=at,
+                actor=actor,
+                components=tuple(components),
+                appointment=appointment,
+                step_due=step_due,
+            )
+        )
+
+    def transfer(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
+        """Hand the dossier to the next planned step, with that step's sub-deadline."""
+        header = self._header()
+        index = len(self.clock.steps)
+        if index < len(header.steps):
+            plan = header.steps[index]
+            due = calendar.deadline(at, plan.share, header.policy).due_at
+            to = plan.agency
+        else:
+            due, to = None, header.competent
+        return self.apply(Transferred(at=at, actor=actor, step=index, to=to, step_due=due))
+
+    def request_payment(
+        self, *, at: dt.datetime, actor: str, amount: int | None = None, reason: str | None = None
+    ) -> Dossier:
+        """Ask the applicant to pay financial obligations; the clock waits."""
+        return self.apply(
+            PaymentRequested(
+                at=at, actor=actor, amount=amount, reason=reason or "financial obligations"
+            )
+        )
+
+    def pay(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
+        """The applicant paid; the appointment moves by the paused working time (or restarts)."""
+        appointment, step_due = self._resumed(at, calendar, self._header().clock.on_payment)
+        return self.apply(Paid(at=at, actor=actor, appointment=appointment, step_due=step_due))
+
+    def apologise(
+        self, *, at: dt.datetime, actor: str, reason: str, new_appointment: dt.datetime
+    ) -> Dossier:
+        """Apologise and set a new appointment (Form 04)."""
+        return self.apply(
+            Apologised(at=at, actor=actor, reason=reason, appointment=new_appointment)
+        )
+
+    def stop(
+        self, *, at: dt.datetime, actor: str, reason: str, legal_basis: str | None = None
+    ) -> Dossier:
+        """Stop processing (Form 05)."""
+        return self.apply(Stopped(at=at, actor=actor, reason=reason, legal_basis=legal_basis))
+
+    def decide(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        outcome: Outcome,
+        document: str,
+        reason: str | None = None,
+    ) -> Dossier:
+        """Record the decision and the result document; the result is ready to return."""
+        return self.apply(
+            Decided(at=at, actor=actor, outcome=outcome, document=document, reason=reason)
+        )
+
+    def return_result(self, *, at: dt.datetime, actor: str, method: str = "in person") -> Dossier:
+        """Return the result to the applicant."""
+        return self.apply(Returned(at=at, actor=actor, method=method))
+
+    def withdraw(
+        self, *, at: dt.datetime, actor: str, reason: str = "applicant's request"
+    ) -> Dossier:
+        """The applicant withdraws the dossier."""
+        return self.apply(Withdrawn(at=at, actor=actor, reason=reason))
+
+    # -- the fold ----------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> Dossier:
+        """The dossier after ``event``; this dossier is unchanged.
+
+        Raises:
+            InvalidTransitionError: the event is not allowed in the current status, is earlier
+                than the last event, or breaks a clock rule (e.g. an extension over the limit).
+        """
+        given: object = event
+        if not isinstance(given, Event):
+            msg = f"expected a govtier dossier event, got {type(given).__name__}"
+            raise InvalidTransitionError(msg)
+        goal = TRANSITIONS.target(self.status, event.kind)
+        if goal is None:
+            allowed = ", ".join(TRANSITIONS.allowed(self.status)) or "none (terminal)"
+            where = "a new dossier" if self.status is None else f"status {self.status.name}"
+            msg = f"event {event.kind!r} is not allowed in {where}; allowed: {allowed}"
+            raise InvalidTransitionError(msg)
+        if self.events and event.at < self.events[-1].at:
+            msg = (
+                f"event {event.kind!r} at {event.at.isoformat()} is earlier than the last event "
+                f"({self.events[-1].kind} at {self.events[-1].at.isoformat()})"
+            )
+            raise InvalidTransitionError(msg)
+        if goal is Target.SAME:
+            status = self.status
+        elif goal is Target.RESUME:
+            status = self.resume_to
+        else:
+            status = goal
+        changes = _FOLDS[event.kind](self, event)
+        return attrs.evolve(self, events=(*self.events, event), status=status, **changes)
+
+    # -- questions ---------------------------------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        """The dossier code."""
+        return self._header().code
+
+    @property
+    def appointment(self) -> dt.datetime | None:
+        """The current appointment (due moment); ``None`` before receipt or while stopped."""
+        return self.clock.appointment
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        """When the dossier was received (the clock's start)."""
+        return self.clock.started_at
+
+    @property
+    def version(self) -> int:
+        """The number of events: the version a store compares for optimistic concurrency."""
+        return len(self.events)
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        """Early, on time or late, once decided; ``None`` before a decision or if never decided.
+
+        Compares the decision moment with the appointment in force then: early when decided on
+        an earlier day, on time when by the appointment, late after it.
+        """
+        finished, due = self.clock.finished_at, self.clock.appointment
+        if finished is None or due is None:
+            return None
+        if finished.date() < due.date():
+            return Timeliness.EARLY
+        return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+
+    def clock_state(self, as_of: dt.datetime) -> ClockState:
+        """Within time, due today, overdue or paused, as of ``as_of``."""
+        moment = _check_aware(as_of, "as_of")
+        if self.status is None or self.clock.started_at is None:
+            return ClockState.NOT_STARTED
+        if self.status.is_terminal or self.clock.finished_at is not None:
+            return ClockState.CLOSED
+        if self.status.is_paused or self.clock.appointment is None:
+            return ClockState.PAUSED
+        due = self.clock.appointment
+        if moment > due:
+            return ClockState.OVERDUE
+        if moment.date() == due.date():
+            return ClockState.DUE_TODAY
+        return ClockState.WITHIN_TIME
+
+    def late_step(self, as_of: dt.datetime | None = None) -> StepProgress | None:
+        """The first inter-agency step that missed its sub-deadline, if any.
+
+        A step still open is judged as of ``as_of``; ``None`` means every step kept to its share.
+        """
+        moment = self.clock.finished_at or as_of
+        for step in self.clock.steps:
+            if step.due_at is None:
+                continue
+            end = step.completed_at or moment
+            if end is not None and end > step.due_at:
+                return step
+        return None
+
+    def receipt_slip(self) -> ReceiptSlip:
+        """The receipt and appointment slip (Form 01) for a received dossier.
+
+        Raises:
+            InvalidTransitionError: the dossier was never received.
+        """
+        received = next((e for e in self.events if isinstance(e, Received)), None)
+        if received is None:
+            msg = f"dossier {self.code} has not been received; there is no receipt slip"
+            raise InvalidTransitionError(msg)
+        header = self._header()
+        return ReceiptSlip(
+            dossier_code=header.code,
+            procedure_name=header.procedure_name,
+            procedure_code=header.procedure_code,
+            applicant=header.applicant,
+            received_at=received.at,
+            receiving_unit=header.receiving_unit,
+            components=received.components,
+            appointment=received.appointment,
+            returns_at=header.returns_at,
+            clerk=received.actor,
+        )
+
+    def allowed_events(self) -> tuple[str, ...]:
+        """The event kinds allowed now."""
+        return TRANSITIONS.allowed(self.status)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _header(self) -> DossierHeader:
+        if self.header is None:
+            msg = "this dossier has no events yet"
+            raise InvalidTransitionError(msg)
+        return self.header
+
+    def _resumed(
+        self, at: dt.datetime, calendar: WorkingCalendar, rule: WaitRule
+    ) -> tuple[dt.datetime, dt.datetime | None]:
+        """The appointment and the open step's sub-deadline when a wait ends at ``at``."""
+        header = self._header()
+        open_step = self.clock.steps[-1] if self.clock.steps else None
+        if open_step is not None and open_step.completed_at is not None:
+            open_step = None
+        before = self._last_appointment()
+        if rule is WaitRule.RESTART or self.clock.paused_since is None or before is None:
+            appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+            step_due = None
+            if open_step is not None and open_step.index < len(header.steps):
+                share = header.steps[open_step.index].share
+                step_due = calendar.deadline(at, share, header.policy).due_at
+            return appointment, step_due
+        paused = working_time_between(calendar, self.clock.paused_since, at)
+        appointment = add_working_time(calendar, before, paused) if paused else before
+        step_due = None
+        if open_step is not None and open_step.due_at is not None:
+            step_due = (
+                add_working_time(calendar, open_step.due_at, paused) if paused else open_step.due_at
+            )
+        return appointment, step_due
+
+    def _last_appointment(self) -> dt.datetime | None:
+        for change in reversed(self.clock.history):
+            if change.after is not None:
+                return change.after
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# What each event does to the state (status is handled by the table)
+
+
+_Changes = dict[str, Any]
+
+
+def _open(dossier: Dossier, header: DossierHeader | None, kind: str) -> _Changes:
+    if dossier.header is None:
+        if header is None:
+            msg = f"the first event ({kind}) must carry the dossier header"
+            raise InvalidTransitionError(msg)
+        return {"header": header}
+    if header is not None and header != dossier.header:
+        msg = f"event {kind!r} carries a header for another dossier than {dossier.header.code}"
+        raise InvalidTransitionError(msg)
+    return {}
+
+
+def _fold_submitted(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Submitted)  # noqa: S101
+    return _open(dossier, event.header, event.kind)
+
+
+def _fold_received(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Received)  # noqa: S101
+    changes = _open(dossier, event.header, event.kind)
+    if event.appointment < event.at:
+        msg = (
+            f"the appointment {event.appointment.isoformat()} is before the receipt "
+            f"{event.at.isoformat()}"
+        )
+        raise InvalidTransitionError(msg)
+    change = AppointmentChange(
+        at=event.at, cause=event.kind, before=None, after=event.appointment, reason="receipt"
+    )
+    changes["clock"] = attrs.evolve(
+        dossier.clock, started_at=event.at, appointment=event.appointment, history=(change,)
+    )
+    return changes
+
+
+def _fold_refused(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Refused)  # noqa: S101
+    return _open(dossier, event.header, event.kind)
+
+
+def _fold_supplement_requested(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, SupplementRequested)  # noqa: S101
+    header = dossier._header()
+    clock = dossier.clock
+    if clock.supplement_requests >= header.clock.max_supplement_requests:
+        msg = (
+            f"procedure {header.procedure_id} allows {header.clock.max_supplement_requests} "
+            f"supplement request(s); this would be number {clock.supplement_requests + 1}"
+        )
+        raise InvalidTransitionError(msg)
+    new_clock = attrs.evolve(
+        clock, supplement_requests=clock.supplement_requests + 1, paused_since=event.at
+    )
+    if clock.started_at is not None:
+        new_clock = _stop_clock(new_clock, event, reason=event.reason)
+    return {"clock": new_clock, "resume_to": dossier.status}
+
+
+def _stop_clock(clock: Clock, event: Event, *, reason: str) -> Clock:
+    change = AppointmentChange(
+        at=event.at, cause=event.kind, before=clock.appointment, after=None, reason=reason
+    )
+    return attrs.evolve(clock, appointment=None, history=(*clock.history, change))
+
+
+def _resume_clock(
+    dossier: Dossier,
+    event: Event,
+    appointment: dt.datetime | None,
+    reason: str,
+    step_due: dt.datetime | None = None,
+) -> _Changes:
+    clock = dossier.clock
+    header = dossier._header()
+    rule = header.clock.on_supplement if event.kind == "supplemented" else header.clock.on_payment
+    if clock.started_at is None:
+        if appointment is not None:
+            msg = "the clock has not started (no receipt yet); a resumed appointment makes no sense"
+            raise InvalidTransitionError(msg)
+        return {"clock": attrs.evolve(clock, paused_since=None), "resume_to": None}
+    if appointment is None:
+        msg = f"event {event.kind!r} must give the new appointment (the clock restarts or resumes)"
+        raise InvalidTransitionError(msg)
+    if appointment < clock.started_at:
+        # (a paused clock may resume to an appointment already past: the dossier was late)
+        msg = (
+            f"the new appointment {appointment.isoformat()} is before the receipt "
+            f"{clock.started_at.isoformat()}"
+        )
+        raise InvalidTransitionError(msg)
+    waits = clock.waits
+    if clock.paused_since is not None:
+        cause = "supplement" if event.kind == "supplemented" else "payment"
+        wait = Wait(cause=cause, started_at=clock.paused_since, ended_at=event.at, rule=rule)
+        waits = (*waits, wait)
+    change = AppointmentChange(
+        at=event.at, cause=event.kind, before=None, after=appointment, reason=reason
+    )
+    steps = clock.steps
+    if step_due is not None:
+        if not steps or steps[-1].completed_at is not None:
+            msg = f"event {event.kind!r} moves a step's sub-deadline, but no step is open"
+            raise InvalidTransitionError(msg)
+        steps = (*steps[:-1], attrs.evolve(steps[-1], due_at=step_due))
+    new_clock = attrs.evolve(
+        clock,
+        appointment=appointment,
+        history=(*clock.history, change),
+        paused_since=None,
+        waits=waits,
+        steps=steps,
+    )
+    return {"clock": new_clock, "resume_to": None}
+
+
+def _fold_supplemented(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Supplemented)  # noqa: S101
+    return _resume_clock(dossier, event, event.appointment, "supplemented", event.step_due)
+
+
+def _fold_transferred(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Transferred)  # noqa: S101
+    header = dossier._header()
+    clock = dossier.clock
+    if event.step != len(clock.steps):
+        msg = f"the next step is number {len(clock.steps)}; the event names step {event.step}"
+        raise InvalidTransitionError(msg)
+    steps = list(clock.steps)
+    if steps:
+        steps[-1] = attrs.evolve(steps[-1], completed_at=event.at)
+    name = header.steps[event.step].name if event.step < len(header.steps) else "processing"
+    steps.append(
+        StepProgress(
+            index=event.step, name=name, agency=event.to, started_at=event.at, due_at=event.step_due
+        )
+    )
+    return {"clock": attrs.evolve(clock, steps=tuple(steps))}
+
+
+def _fold_payment_requested(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, PaymentRequested)  # noqa: S101
+    clock = _stop_clock(dossier.clock, event, reason=event.reason)
+    return {"clock": attrs.evolve(clock, paused_since=event.at), "resume_to": dossier.status}
+
+
+def _fold_paid(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Paid)  # noqa: S101
+    return _resume_clock(dossier, event, event.appointment, "paid", event.step_due)
+
+
+def _fold_apologised(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Apologised)  # noqa: S101
+    header = dossier._header()
+    clock = dossier.clock
+    if clock.extensions >= header.clock.max_extensions:
+        msg = (
+            f"procedure {header.procedure_id} allows {header.clock.max_extensions} apology with "
+            f"a new appointment; {clock.extensions} already given"
+        )
+        raise InvalidTransitionError(msg)
+    if clock.appointment is not None and event.appointment <= clock.appointment:
+        msg = (
+            f"the new appointment {event.appointment.isoformat()} must be later than the current "
+            f"one ({clock.appointment.isoformat()})"
+        )
+        raise InvalidTransitionError(msg)
+    if event.appointment <= event.at:
+        msg = f"the new appointment {event.appointment.isoformat()} must be after the apology"
+        raise InvalidTransitionError(msg)
+    change = AppointmentChange(
+        at=event.at,
+        cause=event.kind,
+        before=clock.appointment,
+        after=event.appointment,
+        reason=event.reason,
+    )
+    new_clock = attrs.evolve(
+        clock,
+        appointment=event.appointment,
+        history=(*clock.history, change),
+        extensions=clock.extensions + 1,
+    )
+    return {"clock": new_clock}
+
+
+def _close_steps(clock: Clock, at: dt.datetime) -> tuple[StepProgress, ...]:
+    if clock.steps and clock.steps[-1].completed_at is None:
+        return (*clock.steps[:-1], attrs.evolve(clock.steps[-1], completed_at=at))
+    return clock.steps
+
+
+def _fold_stopped(dossier: Dossier, event: Event) -> _Changes:
+    clock = dossier.clock
+    return {"clock": attrs.evolve(clock, steps=_close_steps(clock, event.at), paused_since=None)}
+
+
+def _fold_decided(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Decided)  # noqa: S101
+    clock = dossier.clock
+    new_clock = attrs.evolve(clock, steps=_close_steps(clock, event.at), finished_at=event.at)
+    return {"clock": new_clock, "outcome": event.outcome}
+
+
+def _fold_nothing(_dossier: Dossier, _event: Event) -> _Changes:
+    return {}
+
+
+def _fold_withdrawn(dossier: Dossier, event: Event) -> _Changes:
+    return _fold_stopped(dossier, event)
+
+
+_FOLDS: Final = {
+    "submitted": _fold_submitted,
+    "received": _fold_received,
+    "refused": _fold_refused,
+    "supplement_requested": _fold_supplement_requested,
+    "supplemented": _fold_supplemented,
+    "transferred": _fold_transferred,
+    "payment_requested": _fold_payment_requested,
+    "paid": _fold_paid,
+    "apologised": _fold_apologised,
+    "stopped": _fold_stopped,
+    "decided": _fold_decided,
+    "returned": _fold_nothing,
+    "withdrawn": _fold_withdrawn,
+}

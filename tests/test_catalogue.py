@@ -1,0 +1,520 @@
+"""The procedure catalogue: bundled data, effective-dated versions, search, loading, validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govtier.catalogue import (
+    Catalogue,
+    Channel,
+    Component,
+    Extension,
+    Fee,
+    OnlineService,
+    Procedure,
+    read_data_file,
+)
+from govtier.deadlines import DueMoment, Duration, DurationUnit
+from govtier.errors import DataFileError, InvalidInputError, UnknownProcedureError
+from govtier.legal import Confidence
+from govtier.units import Level
+
+BUNDLED_IDS = {
+    "business-household.registration",
+    "certification.copy",
+    "certification.signature",
+    "civil-status.birth",
+    "civil-status.death",
+    "civil-status.marriage",
+    "construction.permit-house",
+    "judicial-record.certificate",
+    "land.change-registration",
+    "land.first-certificate",
+    "residence.permanent",
+    "residence.temporary",
+}
+
+
+def _proc(**changes: object) -> Procedure:
+    base = Procedure(
+        id="test.proc",
+        name="Thủ tục thử",
+        name_en="Test procedure",
+        field="test",
+        levels=frozenset({Level.COMMUNE}),
+        time_limit=Duration.working_days(3),
+        valid_from=dt.date(2025, 7, 1),
+    )
+    return attrs.evolve(base, **changes)
+
+
+# -- the bundled catalogue ---------------------------------------------------------------------
+
+
+def test_bundled_catalogue_has_the_high_volume_procedures() -> None:
+    cat = Catalogue.bundled()
+    assert set(cat.ids) == BUNDLED_IDS
+    assert Catalogue.bundled() is cat  # cached
+
+
+def test_bundled_codes_are_never_guessed() -> None:
+    assert all(p.code is None for p in Catalogue.bundled().procedures)
+
+
+def test_every_bundled_version_marks_its_time_limit_and_competence() -> None:
+    for proc in Catalogue.bundled().procedures:
+        assert proc.fact("time_limit") is not None, proc
+        assert proc.fact("competence") is not None, proc
+        assert proc.legal_bases, proc
+
+
+@pytest.mark.parametrize(
+    ("pid", "on", "limit", "mark"),
+    [
+        ("business-household.registration", dt.date(2025, 7, 1), "3 working days", "[C]"),
+        ("business-household.registration", dt.date(2025, 6, 30), "3 working days", "[U]"),
+        ("judicial-record.certificate", dt.date(2026, 6, 30), "10 calendar days", "[C]"),
+        ("judicial-record.certificate", dt.date(2026, 7, 1), "5 working days", "[C]"),
+        ("construction.permit-house", dt.date(2025, 7, 1), "15 calendar days", "[U]"),
+        ("residence.permanent", dt.date(2025, 7, 1), "7 working days", "[C]"),
+        ("residence.temporary", dt.date(2025, 7, 1), "3 working days", "[C]"),
+        ("land.change-registration", dt.date(2025, 7, 1), "8 working days", "[C]"),
+        ("land.first-certificate", dt.date(2025, 7, 1), "20 working days", "[P]"),
+        ("civil-status.birth", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
+        ("certification.copy", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
+    ],
+)
+def test_bundled_time_limits_and_their_marks(pid: str, on: dt.date, limit: str, mark: str) -> None:
+    proc = Catalogue.bundled().get(pid, on)
+    assert str(proc.time_limit) == limit
+    assert proc.confidence_of("time_limit").mark == mark
+
+
+def test_judicial_record_has_two_versions_around_law_107() -> None:
+    old, new = Catalogue.bundled().versions("judicial-record.certificate")
+    assert old.valid_to == dt.date(2026, 6, 30)
+    assert new.valid_from == dt.date(2026, 7, 1)
+    assert old.time_limit.unit is DurationUnit.CALENDAR_DAYS  # '10 ngày' of the 2009 law
+    assert old.policy.due is DueMoment.END_OF_DAY  # Civil Code Art. 148
+    assert new.time_limit == Duration.working_days(5)
+    assert new.online is OnlineService.FULL
+    assert any("107/2025" in s.document for s in new.legal_bases)
+
+
+def test_levels_move_from_district_to_commune_at_the_reform() -> None:
+    cat = Catalogue.bundled()
+    before = cat.get("business-household.registration", dt.date(2025, 6, 30))
+    after = cat.get("business-household.registration", dt.date(2025, 7, 1))
+    assert before.levels == {Level.DISTRICT}
+    assert after.levels == {Level.COMMUNE}
+
+
+def test_unmarked_facts_count_as_unconfirmed() -> None:
+    proc = Catalogue.bundled().get("civil-status.death", dt.date(2025, 8, 1))
+    assert proc.confidence_of("fees") is Confidence.CONFIRMED
+    assert proc.confidence_of("online") is Confidence.UNCONFIRMED
+    free = [f for f in proc.fees if f.free]
+    assert free
+    assert "free" in str(free[0])
+
+
+# -- lookups -----------------------------------------------------------------------------------
+
+
+def test_get_unknown_procedure_names_code_and_date() -> None:
+    with pytest.raises(UnknownProcedureError, match=r"'no\.such' .*2025-08-01") as info:
+        Catalogue.bundled().get("no.such", dt.date(2025, 8, 1))
+    assert info.value.code == "no.such"
+
+
+def test_get_outside_every_version_names_the_periods() -> None:
+    with pytest.raises(UnknownProcedureError, match=r"2024-12-31.*v1 2025-01-01\.\.2025-06-30"):
+        Catalogue.bundled().get("civil-status.birth", dt.date(2024, 12, 31))
+
+
+def test_get_rejects_a_datetime() -> None:
+    with pytest.raises(InvalidInputError, match=r"datetime\.date"):
+        Catalogue.bundled().get("civil-status.birth", dt.datetime(2025, 8, 1))
+
+
+def test_get_by_national_code() -> None:
+    cat = Catalogue.from_procedures([_proc(code="1.000948.H38")])
+    assert cat.get("1.000948.H38", dt.date(2025, 8, 1)).id == "test.proc"
+    assert "1.000948.H38" in cat
+    assert cat.versions("1.000948.H38")[0].id == "test.proc"
+
+
+def test_two_procedures_cannot_share_a_code() -> None:
+    with pytest.raises(DataFileError, match=r"code '1\.1' is used by"):
+        Catalogue.from_procedures([_proc(code="1.1"), _proc(id="test.other", code="1.1")])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dang ky ket hon", "civil-status.marriage"),
+        ("KHAI TỬ", "civil-status.death"),
+        ("Đăng ký   thường trú", "residence.permanent"),
+        ("judicial record", "judicial-record.certificate"),
+        ("ho kinh doanh", "business-household.registration"),
+    ],
+)
+def test_search_ignores_accents_and_case(text: str, expected: str) -> None:
+    assert [p.id for p in Catalogue.bundled().search(text)] == [expected]
+
+
+def test_search_on_a_date_and_empty_search() -> None:
+    cat = Catalogue.bundled()
+    assert cat.search("   ") == ()
+    assert cat.search("land change", on=dt.date(2025, 6, 1)) == ()  # no version yet
+    (found,) = cat.search("land change", on=dt.date(2025, 7, 1))
+    assert found.version == 1
+
+
+def test_filter_by_field_and_level() -> None:
+    cat = Catalogue.bundled()
+    civil = cat.filter(field="civil-status")
+    assert {p.id for p in civil} == {
+        "civil-status.birth",
+        "civil-status.death",
+        "civil-status.marriage",
+    }
+    provincial = cat.filter(level=Level.PROVINCE)
+    assert {p.id for p in provincial} == {"judicial-record.certificate", "land.change-registration"}
+    district = cat.filter(level=Level.DISTRICT, on=dt.date(2025, 6, 1))
+    assert {p.id for p in district} == {
+        "business-household.registration",
+        "construction.permit-house",
+        "land.first-certificate",
+        "certification.copy",
+        "certification.signature",
+        "civil-status.birth",
+        "civil-status.death",
+        "civil-status.marriage",
+    }
+    assert cat.filter(level=Level.DISTRICT, on=dt.date(2025, 7, 1)) == ()
+    assert "land" in cat.fields()
+
+
+def test_diff_lists_changed_fields() -> None:
+    cat = Catalogue.bundled()
+    changes = {c.field: c for c in cat.diff("civil-status.birth@1", "civil-status.birth@2")}
+    assert str(changes["levels"]) == "levels: {commune, district} -> {commune}"
+    assert "version" not in changes
+    with pytest.raises(UnknownProcedureError, match="no version 9"):
+        cat.diff("civil-status.birth@1", "civil-status.birth@9")
+    with pytest.raises(UnknownProcedureError, match="id@N"):
+        cat.diff("civil-status.birth", "civil-status.birth@1")
+
+
+# -- versions ----------------------------------------------------------------------------------
+
+
+def test_publish_closes_the_previous_version() -> None:
+    cat = Catalogue.from_procedures([_proc()])
+    newer = cat.publish(_proc(time_limit=Duration.working_days(2), valid_from=dt.date(2026, 1, 1)))
+    old, new = newer.versions("test.proc")
+    assert old.valid_to == dt.date(2025, 12, 31)
+    assert (new.version, new.valid_to) == (2, None)
+    assert newer.get("test.proc", dt.date(2025, 12, 31)).time_limit == Duration.working_days(3)
+    assert newer.get("test.proc", dt.date(2026, 1, 1)).time_limit == Duration.working_days(2)
+    assert cat.versions("test.proc") == (cat.get("test.proc", dt.date(2026, 1, 1)),)  # unchanged
+
+
+def test_publish_on_the_same_day_is_refused() -> None:
+    cat = Catalogue.from_procedures([_proc()])
+    with pytest.raises(InvalidInputError, match="must start after v1 starts"):
+        cat.publish(_proc())
+
+
+def test_publish_after_a_closed_version_would_leave_a_gap() -> None:
+    cat = Catalogue.from_procedures([_proc(valid_to=dt.date(2025, 12, 31))])
+    with pytest.raises(InvalidInputError, match="gap"):
+        cat.publish(_proc(valid_from=dt.date(2026, 2, 1)))
+
+
+@pytest.mark.parametrize(
+    ("second_from", "first_to", "message"),
+    [
+        (dt.date(2025, 12, 1), dt.date(2025, 12, 31), "overlaps v1"),
+        (dt.date(2026, 2, 1), dt.date(2025, 12, 31), "leaves a gap"),
+        (dt.date(2026, 1, 1), None, "still open"),
+    ],
+)
+def test_versions_must_follow_each_other(
+    second_from: dt.date, first_to: dt.date | None, message: str
+) -> None:
+    first = _proc(valid_to=first_to)
+    second = _proc(version=2, valid_from=second_from)
+    with pytest.raises(DataFileError, match=message) as info:
+        Catalogue.from_procedures([first, second])
+    assert info.value.entry == "test.proc v2"
+    assert info.value.field == "valid_from"
+
+
+def test_version_numbers_are_consecutive_and_unique() -> None:
+    with pytest.raises(DataFileError, match="given twice"):
+        Catalogue.from_procedures([_proc(), _proc()])
+    with pytest.raises(DataFileError, match="consecutively"):
+        Catalogue.from_procedures(
+            [
+                _proc(valid_to=dt.date(2025, 12, 31)),
+                _proc(version=3, valid_from=dt.date(2026, 1, 1)),
+            ]
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=8))
+def test_published_versions_never_overlap_and_cover_every_day(steps: list[int]) -> None:
+    start = dt.date(2025, 7, 1)
+    cat = Catalogue.from_procedures([_proc(valid_from=start)])
+    day = start
+    for i, step in enumerate(steps):
+        day += dt.timedelta(days=step)
+        cat = cat.publish(_proc(valid_from=day, time_limit=Duration.working_days(i + 4)))
+    versions = cat.versions("test.proc")
+    assert [v.version for v in versions] == list(range(1, len(steps) + 2))
+    for earlier, later in itertools.pairwise(versions):
+        assert earlier.valid_to is not None
+        assert earlier.valid_to + dt.timedelta(days=1) == later.valid_from
+    assert versions[-1].valid_to is None
+    probe = start
+    while probe <= day + dt.timedelta(days=3):
+        matching = [v for v in versions if v.applies_on(probe)]
+        assert matching == [cat.get("test.proc", probe)]
+        probe += dt.timedelta(days=17)
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def test_procedure_validation() -> None:
+    with pytest.raises(InvalidInputError, match="ends"):
+        _proc(valid_to=dt.date(2025, 1, 1))
+    with pytest.raises(InvalidInputError, match="no online channel"):
+        _proc(online=OnlineService.FULL)
+    with pytest.raises(InvalidInputError, match="at least one competent level"):
+        _proc(levels=frozenset())
+    with pytest.raises(InvalidInputError, match="positive integer"):
+        Component(name="x", count=0)
+    with pytest.raises(InvalidInputError, match="non-negative"):
+        Fee(name="x", amount=-1)
+
+
+def test_value_texts() -> None:
+    ext = Extension(
+        duration=Duration.working_days(2),
+        condition="bulk",
+        by_agreement=True,
+        confidence=Confidence.CONFIRMED,
+    )
+    assert str(ext) == "+2 working days if bulk (longer by written agreement) [C]"
+    fee = Fee(name="phí", amount=200000, per="request")
+    assert str(fee) == "phí: 200.000 đồng per request [U]"
+    assert Channel.POST.vietnamese.startswith("qua")
+    assert str(_proc()) == "test.proc v1 Thủ tục thử (2025-07-01..)"
+
+
+# -- files -------------------------------------------------------------------------------------
+
+GOOD_TOML = """
+[[procedure]]
+id = "hn.birth-bonus"
+code = "1.000001.H01"
+name = "Hỗ trợ sinh con (ví dụ)"
+field = "example"
+levels = ["commune"]
+valid_from = 2025-07-01
+time_limit = "5 working days"
+channels = ["in_person", "online"]
+online = "partial"
+fees = [{ name = "lệ phí", amount = 0 }]
+components = [{ name = "Tờ khai", kind = "original", count = 2 }]
+facts = [{ fact = "time_limit", confidence = "P", note = "example" }]
+legal_bases = [{ document = "Quyết định ví dụ", article = "Điều 1" }]
+policy = { counting = "from_receipt_day", due = "end_of_day" }
+clock = { on_supplement = "pause", max_extensions = 0 }
+"""
+
+
+def test_load_toml_and_json(tmp_path: Path) -> None:
+    toml_file = tmp_path / "hn.catalogue.toml"
+    toml_file.write_text(GOOD_TOML, encoding="utf-8")
+    cat = Catalogue.load(toml_file)
+    proc = cat.get("1.000001.H01", dt.date(2025, 7, 1))
+    assert proc.components[0].count == 2
+    assert proc.online is OnlineService.PARTIAL
+    assert proc.policy.due is DueMoment.END_OF_DAY
+    assert proc.clock.max_extensions == 0
+    data = {"procedure": [{**_json_entry(), "valid_from": "2025-07-01"}]}
+    json_file = tmp_path / "x.json"
+    json_file.write_text(json.dumps(data), encoding="utf-8")
+    assert Catalogue.load([json_file]).get("json.proc", dt.date(2025, 7, 2)).name == "JSON"
+
+
+def _json_entry() -> dict[str, object]:
+    return {
+        "id": "json.proc",
+        "name": "JSON",
+        "field": "example",
+        "levels": ["province"],
+        "time_limit": "2 ngày làm việc",
+    }
+
+
+def test_load_on_top_of_the_bundled_catalogue_and_publish(tmp_path: Path) -> None:
+    file = tmp_path / "p.toml"
+    file.write_text(
+        """
+[[procedure]]
+id = "residence.temporary"
+publish = true
+name = "Đăng ký tạm trú"
+field = "residence"
+levels = ["commune"]
+valid_from = 2026-01-01
+time_limit = "2 working days"
+""",
+        encoding="utf-8",
+    )
+    base = Catalogue.bundled()
+    cat = Catalogue.load(file, base=base)
+    assert len(cat.versions("residence.temporary")) == 2
+    assert cat.get("residence.temporary", dt.date(2025, 12, 31)).valid_to == dt.date(2025, 12, 31)
+    assert len(base.versions("residence.temporary")) == 1  # the base is unchanged
+
+
+@pytest.mark.parametrize(
+    ("body", "entry", "field", "problem"),
+    [
+        (
+            'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01',
+            "0 (a)",
+            "time_limit",
+            "is required",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "soon"'
+            ),
+            "0 (a)",
+            "time_limit",
+            "a time limit looks like",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["county"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "1 wd"'
+            ),
+            "0 (a)",
+            "levels",
+            "must be one of",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = "July"\n'
+                'time_limit = "1 wd"'
+            ),
+            "0 (a)",
+            "valid_from",
+            "YYYY-MM-DD",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "1 wd"\ncolour = "red"'
+            ),
+            "0 (a)",
+            "colour",
+            "unknown field",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "1 wd"\nfees = [{ name = "x", amount = 1.5 }]'
+            ),
+            "0 (a)",
+            "fees[0].amount",
+            "whole number",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "1 wd"\nfacts = [{ fact = "time_limit" }]'
+            ),
+            "0 (a)",
+            "facts[0].confidence",
+            "is required",
+        ),
+        (
+            (
+                'id = "a"\nname = "A"\nfield = "f"\nlevels = ["commune"]\nvalid_from = 2025-07-01\n'
+                'time_limit = "1 wd"\nvalid_to = 2025-01-01'
+            ),
+            "0 (a)",
+            "valid_to",
+            "before",
+        ),
+    ],
+)
+def test_malformed_entries_name_file_entry_and_field(
+    tmp_path: Path, body: str, entry: str, field: str, problem: str
+) -> None:
+    file = tmp_path / "bad.toml"
+    file.write_text("[[procedure]]\n" + body + "\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=problem) as info:
+        Catalogue.load(file)
+    assert info.value.path == str(file)
+    assert str(info.value.entry) == entry
+    assert info.value.field == field
+    assert str(file) in str(info.value)
+
+
+def test_version_errors_across_files_name_the_file(tmp_path: Path) -> None:
+    good = tmp_path / "a.toml"
+    good.write_text(GOOD_TOML, encoding="utf-8")
+    clash = tmp_path / "b.toml"
+    clash.write_text(
+        GOOD_TOML.replace('code = "1.000001.H01"\n', "version = 2\n"), encoding="utf-8"
+    )
+    with pytest.raises(DataFileError, match="still open") as info:
+        Catalogue.load([good, clash])
+    assert info.value.path == str(clash)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("x.toml", "procedure = 3", "top-level 'procedure' list"),
+        ("x.toml", "[[procedure]\n", "not valid TOML"),
+        ("x.json", "{", "not valid JSON"),
+        ("x.yaml", "a: 1", "expected a .toml or .json file"),
+        ("x.toml", "[[procedure]]\n[other]\n", "unknown top-level key"),
+    ],
+)
+def test_malformed_files(tmp_path: Path, name: str, content: str, problem: str) -> None:
+    file = tmp_path / name
+    file.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=problem):
+        Catalogue.load(file)
+
+
+def test_missing_and_oversized_files(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="cannot read"):
+        Catalogue.load(tmp_path / "missing.toml")
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * 100, encoding="utf-8")
+    with pytest.raises(DataFileError, match="limited to 10"):
+        read_data_file(big, limit=10)
+    with pytest.raises(DataFileError, match="no catalogue files"):
+        Catalogue.load([])
