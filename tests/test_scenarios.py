@@ -211,7 +211,9 @@ def test_check_rules_uses_command_line_rules_for_files_without_setup(tmp_path: P
 def test_pytest_plugin_collects_scenario_files(pytester: pytest.Pytester) -> None:
     _write(pytester.path, "hn.rules.toml", HANOI_RULES)
     _write(pytester.path, "hn.scenarios.toml", HANOI_SCENARIOS)
-    result = pytester.runpytest_inprocess("-p", "govtier.pytest_plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider"
+    )  # the plugin is registered by its entry point
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -224,6 +226,8 @@ def test_pytest_plugin_collects_scenario_files(pytester: pytest.Pytester) -> Non
 
 def test_pytest_plugin_reports_a_malformed_file(pytester: pytest.Pytester) -> None:
     _write(pytester.path, "bad.scenarios.toml", "[[scenario]]\nname = 1\n")
-    result = pytester.runpytest_inprocess("-p", "govtier.pytest_plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider"
+    )  # the plugin is registered by its entry point
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*bad.scenarios.toml*"])
