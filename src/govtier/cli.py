@@ -1,0 +1,354 @@
+"""The ``govtier`` command line: answers for clerks and developers without writing code.
+
+``govtier COMMAND ...`` or ``python -m govtier COMMAND ...``; ``govtier --help`` lists the commands.
+Output is a readable table by default and JSON with ``--json``. Bad input (an unknown unit or
+procedure, a malformed date, a store that cannot be opened) prints one line on standard error and
+exits with status 2; nothing is written.
+
+Built on the standard library's ``argparse`` (a well-kept parser that already gives exit status
+2 and one-line usage errors), so the command line adds no dependency to the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+from govtier.catalogue import Catalogue, Channel
+from govtier.deadlines import Duration
+from govtier.errors import GovtierError, InvalidInputError
+from govtier.jurisdiction import RuleSet
+from govtier.units import LegacyUnit, Unit, UnitRegistry
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_BAD_INPUT, f"govtier: error: {message} (see '{self.prog} --help')\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"expected a date as YYYY-MM-DD, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        msg = (
+            "expected a date-time as YYYY-MM-DDTHH:MM (Asia/Ho_Chi_Minh if no offset), "
+            f"got {text!r}"
+        )
+        raise argparse.ArgumentTypeError(msg) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=VIETNAM_TZ)
+
+
+def _table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _emit(out: TextIO, args: argparse.Namespace, data: Any, text: str) -> int:
+    if args.json:
+        json.dump(data, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    else:
+        out.write(text + "\n")
+    return 0
+
+
+def _unit_dict(unit: Unit) -> dict[str, Any]:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind.value,
+        "level": unit.level.value,
+        "province_code": unit.province_code,
+    }
+
+
+def _legacy_dict(unit: LegacyUnit) -> dict[str, Any]:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "district_code": unit.district_code,
+        "district_name": unit.district_name,
+        "province_code": unit.province_code,
+        "province_name": unit.province_name,
+    }
+
+
+# -- units ---------------------------------------------------------------------------------------
+
+
+def _units_search(args: argparse.Namespace, out: TextIO) -> int:
+    hits = UnitRegistry.bundled().search(args.text, province=args.province, limit=args.limit)
+    data = [{**_unit_dict(h.unit), "score": h.score, "why": h.why} for h in hits]
+    rows = [(h.unit.code, h.unit.name, h.unit.province_code or "", h.score, h.why) for h in hits]
+    text = _table(rows, ("code", "name", "province", "score", "why")) if hits else "no match"
+    return _emit(out, args, data, text)
+
+
+def _units_show(args: argparse.Namespace, out: TextIO) -> int:
+    registry = UnitRegistry.bundled()
+    unit = registry.get(args.code)
+    data = _unit_dict(unit)
+    lines = [f"{unit.name} ({unit.code})", f"  kind: {unit.kind.vietnamese} ({unit.kind.value})"]
+    if unit.province_code is not None:
+        province = registry.province_of(unit.code)
+        data["province_name"] = province.name
+        lines.append(f"  province: {province.name} ({province.code})")
+    else:
+        lines.append(f"  communes: {len(registry.communes(unit.code))}")
+    lines.append(f"  in force from {unit.valid_from.isoformat()}")
+    return _emit(out, args, data, "\n".join(lines))
+
+
+def _units_successors(args: argparse.Namespace, out: TextIO) -> int:
+    registry = UnitRegistry.bundled()
+    old = registry.legacy(args.code)
+    successions = registry.successors(args.code)
+    data = {
+        "old": _legacy_dict(old),
+        "successors": [{**_unit_dict(s.new), "how": s.how.value} for s in successions],
+    }
+    head = f"{old.name}, {old.district_name}, {old.province_name} ({old.code}, before 2025-07-01)"
+    rows = [(s.new.code, s.new.name, s.how.value) for s in successions]
+    text = head + "\n" + (_table(rows, ("code", "new unit", "how")) if rows else "  no successor")
+    return _emit(out, args, data, text)
+
+
+# -- calendar and deadlines ----------------------------------------------------------------------
+
+
+def _calendar(args: argparse.Namespace) -> WorkingCalendar:
+    calendar = WorkingCalendar.vietnam(include_culture_day=not args.no_culture_day)
+    if args.notices:
+        calendar = calendar.with_notices(args.notices)
+    return calendar
+
+
+def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
+    info = _calendar(args).why(args.date)
+    data = {
+        "date": info.date.isoformat(),
+        "is_working_day": info.is_working_day,
+        "reasons": [
+            {
+                "kind": r.kind.value,
+                "name": r.name,
+                "source": None if r.source is None else str(r.source),
+                "confidence": r.confidence.value,
+            }
+            for r in info.reasons
+        ],
+    }
+    return _emit(out, args, data, str(info))
+
+
+def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
+    day = _calendar(args).add_working_days(args.date, args.n)
+    return _emit(out, args, {"date": day.isoformat()}, f"{day:%a} {day.isoformat()}")
+
+
+def _calendar_between(args: argparse.Namespace, out: TextIO) -> int:
+    count = _calendar(args).working_days_between(args.start, args.end)
+    return _emit(out, args, {"working_days": count}, str(count))
+
+
+def _deadline(args: argparse.Namespace, out: TextIO) -> int:
+    deadline = _calendar(args).deadline(args.received, Duration.parse(args.limit))
+    data = {
+        "received_at": deadline.received_at.isoformat(),
+        "counting_from": deadline.counting_from.isoformat(),
+        "due_at": deadline.due_at.isoformat(),
+        "duration": str(deadline.duration),
+        "explanation": deadline.explanation.splitlines(),
+    }
+    return _emit(out, args, data, deadline.explanation)
+
+
+# -- catalogue and rules -------------------------------------------------------------------------
+
+
+def _authority(args: argparse.Namespace, out: TextIO) -> int:
+    assignment = RuleSet.bundled().resolve(
+        args.procedure, args.unit, on=args.on, channel=Channel(args.channel)
+    )
+    data = {
+        "procedure": assignment.procedure.id,
+        "version": assignment.procedure.version,
+        "unit": assignment.subject_code,
+        "on": assignment.on.isoformat(),
+        "competent": {
+            "agency": assignment.competent.agency,
+            "role": assignment.competent.role.value,
+            "level": assignment.competent.level.value,
+            "unit_code": assignment.competent.unit_code,
+        },
+        "intake": assignment.intake.value,
+        "receivers": assignment.receivers,
+        "returns_at": assignment.returns_at,
+        "time_limit": str(assignment.time_limit),
+        "steps": [
+            {"name": s.name, "agency": s.authority.agency, "share": str(s.share)}
+            for s in assignment.steps
+        ],
+        "rules": list(assignment.rule_ids),
+        "notes": list(assignment.notes),
+    }
+    return _emit(out, args, data, assignment.explain())
+
+
+def _catalogue_validate(args: argparse.Namespace, out: TextIO) -> int:
+    catalogue = Catalogue.load(args.files, base=Catalogue.bundled() if args.with_bundled else None)
+    procedures = sorted({p.id for p in catalogue.procedures})
+    data = {"procedures": procedures, "versions": len(catalogue.procedures)}
+    text = f"ok: {len(catalogue.procedures)} versions of {len(procedures)} procedures"
+    return _emit(out, args, data, text)
+
+
+def _check_rules(args: argparse.Namespace, out: TextIO) -> int:
+    from govtier.scenarios import main_check_rules
+
+    return main_check_rules(args.files, out=out, err=sys.stderr)
+
+
+def _demo(args: argparse.Namespace, out: TextIO) -> int:
+    del args
+    from govtier.demo import run
+
+    run(out, now=dt.datetime.now(VIETNAM_TZ))  # the command line is an edge: it may read the clock
+    return 0
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _calendar_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--notices", help="a TOML/JSON notices file to apply on top")
+    parser.add_argument(
+        "--no-culture-day",
+        action="store_true",
+        help="do not treat 24/11 (Vietnam Culture Day, legal status pending) as a day off",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = _Parser(prog="govtier", description=__doc__.splitlines()[0] if __doc__ else None)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    units = commands.add_parser("units", help="administrative units").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = units.add_parser("search", help="find units by name (accents optional)")
+    p.add_argument("text")
+    p.add_argument("--province", help="a province code or name")
+    p.add_argument("--limit", type=int, default=10)
+    _common(p)
+    p.set_defaults(handler=_units_search)
+    p = units.add_parser("show", help="one unit by its code")
+    p.add_argument("code")
+    _common(p)
+    p.set_defaults(handler=_units_show)
+    p = units.add_parser("successors", help="the new unit(s) an old commune became")
+    p.add_argument("code", help="a pre-2025 commune code")
+    _common(p)
+    p.set_defaults(handler=_units_successors)
+
+    calendar = commands.add_parser("calendar", help="the working calendar").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = calendar.add_parser("why", help="why a day is or is not a working day")
+    p.add_argument("date", type=_date)
+    _calendar_options(p)
+    _common(p)
+    p.set_defaults(handler=_calendar_why)
+    p = calendar.add_parser("add", help="the n-th working day after a date")
+    p.add_argument("date", type=_date)
+    p.add_argument("n", type=int)
+    _calendar_options(p)
+    _common(p)
+    p.set_defaults(handler=_calendar_add)
+    p = calendar.add_parser("between", help="working days x with start < x <= end")
+    p.add_argument("start", type=_date)
+    p.add_argument("end", type=_date)
+    _calendar_options(p)
+    _common(p)
+    p.set_defaults(handler=_calendar_between)
+
+    p = commands.add_parser("deadline", help="the due moment of a time limit")
+    p.add_argument("received", type=_moment, help="receipt moment, e.g. 2026-02-12T10:00")
+    p.add_argument("limit", help="e.g. '3 working days', '15 days', 'same day', '8 working hours'")
+    _calendar_options(p)
+    _common(p)
+    p.set_defaults(handler=_deadline)
+
+    p = commands.add_parser("authority", help="who receives, decides and returns, and why")
+    p.add_argument("procedure", help="a procedure id or national code")
+    p.add_argument("unit", help="a commune or province code (an old code is followed)")
+    p.add_argument("--on", type=_date, required=True, help="the date (YYYY-MM-DD)")
+    p.add_argument("--channel", choices=[c.value for c in Channel], default="in_person")
+    _common(p)
+    p.set_defaults(handler=_authority)
+
+    catalogue = commands.add_parser("catalogue", help="procedure catalogues").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    p = catalogue.add_parser("validate", help="load and validate catalogue files")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--with-bundled", action="store_true", help="add the files to the bundled one")
+    _common(p)
+    p.set_defaults(handler=_catalogue_validate)
+
+    p = commands.add_parser("check-rules", help="validate rules and run scenario files")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(handler=_check_rules, json=False)
+
+    p = commands.add_parser("demo", help="the quick-start demo")
+    p.set_defaults(handler=_demo, json=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+        out: where to print (default: standard output).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, out or sys.stdout)
+    except (GovtierError, InvalidInputError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        sys.stderr.write(f"govtier: error: {message}\n")
+        return EXIT_BAD_INPUT

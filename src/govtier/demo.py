@@ -1,0 +1,156 @@
+"""The quick-start demo: ``make demo``, ``govtier demo`` and ``examples/quickstart.py`` run it.
+
+1. The civil-service calendar at work: for a dossier received now, and at a few fixed moments around
+   Tết and 30/4, the appointment for 1-, 3-, 7- and 20-working-day procedures, with the days skipped
+   and why.
+2. A place: an old (pre-2025) address mapped to the new commune.
+3. Who handles a real procedure at a real commune, with the rules that decided it.
+4. One dossier's whole journey: receipt slip, each step, and the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from govtier import VIETNAM_TZ, Duration, ReasonKind, UnitRegistry, WorkingCalendar
+from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader, Outcome
+from govtier.jurisdiction import RuleSet
+
+LIMITS = (1, 3, 7, 20)
+
+
+def show(calendar: WorkingCalendar, received: dt.datetime, label: str, out: TextIO) -> None:
+    """The appointments for 1-, 3-, 7- and 20-working-day limits from one receipt moment."""
+    print(f"\n=== {label}: received {received:%a %d/%m/%Y %H:%M} ===", file=out)
+    deadlines = [calendar.deadline(received, Duration.working_days(n)) for n in LIMITS]
+    for deadline in deadlines:
+        print(
+            f"  {deadline.duration!s:>16} -> appointment {deadline.due_at:%a %d/%m/%Y %H:%M}",
+            file=out,
+        )
+    for note in deadlines[0].notes[:-1]:
+        print(f"  note: {note}", file=out)
+    holidays = [
+        i for i in deadlines[-1].skipped_days() if i.reasons[-1].kind is not ReasonKind.WEEKEND
+    ]
+    if holidays:
+        print("  Days skipped besides weekends, and why:", file=out)
+        for info in holidays:
+            print(f"    - {info}", file=out)
+
+
+def place(out: TextIO) -> None:
+    """An old address mapped to the new commune, and a search."""
+    print("\n=== A place: an old address and the unit it is now ===", file=out)
+    units = UnitRegistry.bundled()
+    result = units.resolve_legacy_address("Phường Phúc Xá, Quận Ba Đình, Hà Nội")
+    print(f"  {result.reason}", file=out)
+    hit = units.search("P. Ba Đình")[0]
+    print(f"  search 'P. Ba Đình' -> {hit.unit.name} ({hit.unit.code}), {hit.why}", file=out)
+
+
+def journey(calendar: WorkingCalendar, out: TextIO) -> None:
+    """Resolve a real procedure at a real commune and walk one dossier through its life."""
+    at = dt.datetime
+    print(
+        "\n=== Who handles it: first land-use-right certificate, Phường Ba Đình, 09/03/2026 ===",
+        file=out,
+    )
+    assignment = RuleSet.bundled().resolve(
+        "land.first-certificate", "00004", on=dt.date(2026, 3, 9)
+    )
+    print("  " + assignment.explain().replace("\n", "\n  "), file=out)
+
+    print("\n=== One dossier's journey ===", file=out)
+    code = DossierCode(agency="G01.20.01", received_on=dt.date(2026, 3, 9), sequence=42)
+    header = DossierHeader.from_assignment(
+        assignment, code=code, applicant=Applicant(name="Trần Thị B")
+    )
+    dossier = Dossier.receive(
+        header,
+        at=at(2026, 3, 9, 9, 30, tzinfo=VIETNAM_TZ),
+        actor="clerk.lan",
+        calendar=calendar,
+        components=["Đơn đăng ký đất đai (Mẫu 04/ĐK)", "Giấy tờ về quyền sử dụng đất"],
+    )
+    print("  " + dossier.receipt_slip().render().replace("\n", "\n  "), file=out)
+    steps: list[Callable[[Dossier], Dossier]] = [
+        lambda d: d.transfer(
+            at=at(2026, 3, 9, 14, tzinfo=VIETNAM_TZ), actor="clerk.lan", calendar=calendar
+        ),
+        lambda d: d.request_payment(
+            at=at(2026, 3, 27, 10, tzinfo=VIETNAM_TZ), actor="land.office", amount=12_500_000
+        ),
+        lambda d: d.pay(
+            at=at(2026, 4, 2, 10, tzinfo=VIETNAM_TZ), actor="applicant", calendar=calendar
+        ),
+        lambda d: d.transfer(
+            at=at(2026, 4, 9, 9, tzinfo=VIETNAM_TZ), actor="land.office", calendar=calendar
+        ),
+        lambda d: d.apologise(
+            at=at(2026, 4, 13, 10, tzinfo=VIETNAM_TZ),
+            actor="ubnd.ba-dinh",
+            reason="verification of the land's origin took longer",
+            new_appointment=at(2026, 4, 15, 17, tzinfo=VIETNAM_TZ),
+        ),
+        lambda d: d.decide(
+            at=at(2026, 4, 15, 11, tzinfo=VIETNAM_TZ),
+            actor="chairman.ba-dinh",
+            outcome=Outcome.GRANTED,
+            document="GCN AB 123456",
+        ),
+        lambda d: d.return_result(at=at(2026, 4, 16, 8, 30, tzinfo=VIETNAM_TZ), actor="clerk.lan"),
+    ]
+    for step in steps:
+        dossier = step(dossier)
+        event = dossier.events[-1]
+        due = (
+            f"appointment {dossier.appointment:%d/%m %H:%M}"
+            if dossier.appointment
+            else "clock stopped"
+        )
+        status = dossier.status
+        assert status is not None  # noqa: S101  (a dossier with events has a status)
+        print(
+            f"  {event.at:%d/%m %H:%M} {event.kind:<18} -> {status.name:<18}"
+            f" ({status.portal_code}) {due}",
+            file=out,
+        )
+    late = dossier.late_step()
+    outcome = dossier.outcome.value if dossier.outcome else "none"
+    timeliness = dossier.timeliness.value if dossier.timeliness else "n/a"
+    print(f"  Outcome: {outcome}, {timeliness}", file=out)
+    if late is not None:
+        print(f"  Late step: {late.name} ({late.agency}), due {late.due_at:%d/%m}", file=out)
+
+
+def run(out: TextIO, *, now: dt.datetime) -> None:
+    """Print the whole demo to ``out``; ``now`` is the moment shown as "received now"."""
+    calendar = WorkingCalendar.vietnam()
+    show(calendar, now.replace(second=0, microsecond=0), "Now", out)
+    show(calendar, dt.datetime(2026, 2, 12, 16, 30, tzinfo=VIETNAM_TZ), "Just before Tết 2026", out)
+    show(calendar, dt.datetime(2026, 4, 28, 9, 15, tzinfo=VIETNAM_TZ), "Before 30/4-1/5 2026", out)
+    show(
+        calendar,
+        dt.datetime(2025, 12, 31, 17, 45, tzinfo=VIETNAM_TZ),
+        "New Year 2026 swap, after hours",
+        out,
+    )
+    print("\nThe full explanation for a 3-working-day limit received before 30/4:", file=out)
+    before_holiday = dt.datetime(2026, 4, 28, 9, 15, tzinfo=VIETNAM_TZ)
+    print(calendar.deadline(before_holiday, Duration.working_days(3)).explanation, file=out)
+    print("\nCertified copy (same day, 15:00 cutoff), received Fri 13/02/2026 15:20:", file=out)
+    late = calendar.deadline(
+        dt.datetime(2026, 2, 13, 15, 20, tzinfo=VIETNAM_TZ), Duration.same_day()
+    )
+    print(f"  due {late.due_at:%a %d/%m/%Y %H:%M}: {late.notes[-1]}", file=out)
+    place(out)
+    journey(calendar, out)
+
+
+def main() -> None:
+    """Run the demo on standard output, with the current moment as "now"."""
+    run(sys.stdout, now=dt.datetime.now(VIETNAM_TZ))

@@ -1,0 +1,131 @@
+"""Every command of the `govtier` command line, run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "govtier", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+class TestCommands:
+    """Each command answers, as a table and as JSON."""
+
+    def test_units_search(self) -> None:
+        """`units search` finds Phường Ba Đình from an abbreviation."""
+        result = run("units", "search", "P. Ba Đình", "--limit", "2")
+        assert result.returncode == 0, result.stderr
+        assert "00004" in result.stdout
+        data = json.loads(run("units", "search", "phuong ba dinh", "--json").stdout)
+        assert data[0]["code"] == "00004"
+
+    def test_units_show(self) -> None:
+        """`units show` names the commune's province."""
+        data = json.loads(run("units", "show", "00004", "--json").stdout)
+        assert data["province_name"] == "Thành phố Hà Nội"
+        assert "communes: 168" in run("units", "show", "79").stdout
+
+    def test_units_successors(self) -> None:
+        """`units successors` maps an old commune code to its new unit."""
+        data = json.loads(run("units", "successors", "00001", "--json").stdout)
+        assert data["old"]["name"] == "Phường Phúc Xá"
+        assert [s["code"] for s in data["successors"]] == ["00097"]
+
+    def test_calendar_why_add_between(self) -> None:
+        """`calendar why/add/between` answer around the New Year 2026 swap."""
+        assert "12729/VPCP-KGVX" in run("calendar", "why", "2026-01-02").stdout
+        assert run("calendar", "add", "2025-12-31", "1").stdout.strip() == "Mon 2026-01-05"
+        added = json.loads(run("calendar", "add", "2026-01-09", "1", "--json").stdout)
+        assert added == {"date": "2026-01-10"}
+        assert run("calendar", "between", "2026-02-13", "2026-02-23").stdout.strip() == "1"
+
+    def test_calendar_culture_day_switch_and_notices(self, tmp_path: Path) -> None:
+        """--no-culture-day and --notices change the answer."""
+        assert "not a working day" in run("calendar", "why", "2026-11-24").stdout
+        assert "is a working day" in run("calendar", "why", "2026-11-24", "--no-culture-day").stdout
+        notices = tmp_path / "n.toml"
+        notices.write_text(
+            '[[notices]]\nid = "x"\ntitle = "storm"\ndocument = "1/CĐ"\ndays_off = [2026-03-10]\n',
+            encoding="utf-8",
+        )
+        out = run("calendar", "why", "2026-03-10", "--notices", str(notices)).stdout
+        assert "storm" in out
+
+    def test_deadline(self) -> None:
+        """`deadline` explains the due moment of a limit."""
+        result = run("deadline", "2026-04-28T09:30", "3 working days")
+        assert result.returncode == 0, result.stderr
+        assert "Due Tue 05/05/2026 17:00." in result.stdout
+        data = json.loads(run("deadline", "2026-02-13T15:20", "same day", "--json").stdout)
+        assert data["due_at"] == "2026-02-23T17:00:00+07:00"
+
+    def test_authority(self) -> None:
+        """`authority` resolves a procedure at a commune on a date."""
+        data = json.loads(
+            run("authority", "residence.permanent", "00004", "--on", "2026-03-09", "--json").stdout
+        )
+        assert data["competent"]["agency"] == "Công an Phường Ba Đình"
+        assert data["time_limit"] == "7 working days"
+        assert (
+            "Rules:"
+            in run("authority", "residence.permanent", "00004", "--on", "2026-03-09").stdout
+        )
+
+    def test_catalogue_validate_and_check_rules(self, tmp_path: Path) -> None:
+        """`catalogue validate` and `check-rules` accept the bundled files."""
+        data = Path(__file__).parent.parent / "src" / "govtier" / "data"
+        result = run("catalogue", "validate", str(data / "catalogue.toml"), "--json")
+        assert result.returncode == 0, result.stderr
+        assert "residence.permanent" in json.loads(result.stdout)["procedures"]
+        scenarios = data / "scenarios" / "bundled.scenarios.toml"
+        checked = run("check-rules", str(scenarios))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    def test_demo(self, tmp_path: Path) -> None:
+        """`demo` walks a dossier to the returned result."""
+        result = run("demo", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "RETURNED" in result.stdout
+
+
+class TestBadInput:
+    """Bad input: one line on stderr, exit status 2, nothing on stdout."""
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("units", "show", "99999"),
+            ("units", "show", "4"),
+            ("units", "search", "   "),
+            ("units", "successors", "00004x"),
+            ("calendar", "add", "2026-13-01", "3"),
+            ("calendar", "why", "1900-01-01"),
+            ("deadline", "2026-04-28T09:30", "three days"),
+            ("deadline", "yesterday", "3 working days"),
+            ("authority", "no.such.procedure", "00004", "--on", "2026-03-09"),
+            ("authority", "residence.permanent", "00004", "--on", "March"),
+            ("catalogue", "validate", "/nonexistent/catalogue.toml"),
+            ("no-such-command",),
+        ],
+    )
+    def test_one_line_and_status_2(self, args: tuple[str, ...]) -> None:
+        """The error is a single line naming the problem."""
+        result = run(*args)
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("govtier: error:")
+        assert result.stdout == ""
