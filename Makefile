@@ -43,6 +43,7 @@ docs: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python scripts/build_units.py ../shared/data/admin-units src/govtier/data
+	$(BIN)/python scripts/hash_data.py src/govtier/data
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

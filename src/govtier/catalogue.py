@@ -32,6 +32,7 @@ from typing import Any, Final
 
 import attrs
 
+from govtier._data import read_bundled
 from govtier._text import fold
 from govtier.deadlines import (
     ClockRules,
@@ -588,10 +589,7 @@ class Catalogue:
             with _LOCK:
                 cached = _BUNDLED.get("catalogue")
                 if cached is None:
-                    from importlib import resources
-
-                    resource = resources.files("govtier").joinpath("data", "catalogue.toml")
-                    data = tomllib.loads(resource.read_text(encoding="utf-8"))
+                    data = tomllib.loads(read_bundled("catalogue.toml"))
                     cached = cls(
                         procedures=procedures_from_data(data, path="govtier/data/catalogue.toml")
                     )

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import attrs
 
+from govtier._data import read_bundled
 from govtier.catalogue import (
     Catalogue,
     Channel,
@@ -826,10 +827,7 @@ class RuleSet:
             with _BUNDLED_LOCK:
                 cached = _BUNDLED.get("rules")
                 if cached is None:
-                    from importlib import resources
-
-                    resource = resources.files("govtier").joinpath("data", "rules.toml")
-                    data = tomllib.loads(resource.read_text(encoding="utf-8"))
+                    data = tomllib.loads(read_bundled("rules.toml"))
                     path = "govtier/data/rules.toml"
                     cached = cls(rules_from_data(data, path=path), path=path)
                     _BUNDLED["rules"] = cached

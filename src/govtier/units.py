@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
+from govtier._data import read_bundled
 from govtier._text import fold, name_key, split_unit_type
 from govtier.errors import DataFileError, InvalidInputError, MalformedCodeError, UnknownUnitError
 
@@ -452,7 +453,9 @@ class _LegacyData:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        bundled = path.parent.resolve() == Path(DATA_DIR).resolve()
+        text = read_bundled(path.name) if bundled else path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except OSError as exc:
         msg = f"cannot read the file ({exc.strerror})"
         raise DataFileError(msg, path=str(path)) from exc
