@@ -15,6 +15,7 @@ help:
 	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
 	@echo "make data    rebuild src/govtier/data from ../shared/data"
 	@echo "make bench   run the benchmarks and print their tables"
+	@echo "make fuzz    a long fuzzing run (3,000 inputs per entry point)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,9 @@ docs: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python scripts/build_units.py ../shared/data/admin-units src/govtier/data
 	$(BIN)/python scripts/hash_data.py src/govtier/data
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

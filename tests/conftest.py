@@ -17,4 +17,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("fast", max_examples=20, deadline=None)
+settings.register_profile(  # `make fuzz`: a long run of every property, fuzz tests included
+    "fuzz", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

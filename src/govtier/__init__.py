@@ -108,6 +108,14 @@ from govtier.jurisdiction import (
     ValidationReport,
 )
 from govtier.legal import Confidence, LegalSource
+from govtier.storage import (
+    DossierQuery,
+    DossierStore,
+    DossierSummary,
+    MemoryStore,
+    PostgresStore,
+    SQLiteStore,
+)
 from govtier.units import (
     LEGACY_LAST_DAY,
     REFORM_DATE,
@@ -161,6 +169,9 @@ __all__ = [
     "Dossier",
     "DossierCode",
     "DossierHeader",
+    "DossierQuery",
+    "DossierStore",
+    "DossierSummary",
     "DueMoment",
     "Duration",
     "DurationUnit",
@@ -178,6 +189,7 @@ __all__ = [
     "Level",
     "MalformedCodeError",
     "MatchedRule",
+    "MemoryStore",
     "NoCompetentAuthorityError",
     "Notice",
     "OnlineService",
@@ -186,6 +198,7 @@ __all__ = [
     "OutsideHours",
     "Paid",
     "PaymentRequested",
+    "PostgresStore",
     "Procedure",
     "ReasonKind",
     "ReceiptSlip",
@@ -196,6 +209,7 @@ __all__ = [
     "Rule",
     "RuleConflictError",
     "RuleSet",
+    "SQLiteStore",
     "SchemaVersionError",
     "Session",
     "Status",

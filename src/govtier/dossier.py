@@ -22,7 +22,7 @@ import enum
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -336,6 +336,22 @@ class DossierHeader:
 
 # --------------------------------------------------------------------------------------------
 # Events
+
+_T = TypeVar("_T")
+_FIELD_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _evolve(inst: _T, **changes: Any) -> _T:
+    """``attrs.evolve`` for the fold's hot path, with the field names cached per class."""
+    cls = type(inst)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = attrs.fields(cls)  # type: ignore[arg-type]
+        names = _FIELD_NAMES[cls] = tuple((f.alias, f.name) for f in fields if f.init)
+    for alias, name in names:
+        if alias not in changes:
+            changes[alias] = getattr(inst, name)
+    return cls(**changes)
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -1039,7 +1055,7 @@ class Dossier:
         else:
             status = goal
         changes = _FOLDS[event.kind](self, event)
-        return attrs.evolve(self, events=(*self.events, event), status=status, **changes)
+        return _evolve(self, events=(*self.events, event), status=status, **changes)
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -1211,7 +1227,7 @@ def _fold_received(dossier: Dossier, event: Event) -> _Changes:
     change = AppointmentChange(
         at=event.at, cause=event.kind, before=None, after=event.appointment, reason="receipt"
     )
-    changes["clock"] = attrs.evolve(
+    changes["clock"] = _evolve(
         dossier.clock, started_at=event.at, appointment=event.appointment, history=(change,)
     )
     return changes
@@ -1232,7 +1248,7 @@ def _fold_supplement_requested(dossier: Dossier, event: Event) -> _Changes:
             f"supplement request(s); this would be number {clock.supplement_requests + 1}"
         )
         raise InvalidTransitionError(msg)
-    new_clock = attrs.evolve(
+    new_clock = _evolve(
         clock, supplement_requests=clock.supplement_requests + 1, paused_since=event.at
     )
     if clock.started_at is not None:
@@ -1244,7 +1260,7 @@ def _stop_clock(clock: Clock, event: Event, *, reason: str) -> Clock:
     change = AppointmentChange(
         at=event.at, cause=event.kind, before=clock.appointment, after=None, reason=reason
     )
-    return attrs.evolve(clock, appointment=None, history=(*clock.history, change))
+    return _evolve(clock, appointment=None, history=(*clock.history, change))
 
 
 def _resume_clock(
@@ -1261,7 +1277,7 @@ def _resume_clock(
         if appointment is not None:
             msg = "the clock has not started (no receipt yet); a resumed appointment makes no sense"
             raise InvalidTransitionError(msg)
-        return {"clock": attrs.evolve(clock, paused_since=None), "resume_to": None}
+        return {"clock": _evolve(clock, paused_since=None), "resume_to": None}
     if appointment is None:
         msg = f"event {event.kind!r} must give the new appointment (the clock restarts or resumes)"
         raise InvalidTransitionError(msg)
@@ -1285,8 +1301,8 @@ def _resume_clock(
         if not steps or steps[-1].completed_at is not None:
             msg = f"event {event.kind!r} moves a step's sub-deadline, but no step is open"
             raise InvalidTransitionError(msg)
-        steps = (*steps[:-1], attrs.evolve(steps[-1], due_at=step_due))
-    new_clock = attrs.evolve(
+        steps = (*steps[:-1], _evolve(steps[-1], due_at=step_due))
+    new_clock = _evolve(
         clock,
         appointment=appointment,
         history=(*clock.history, change),
@@ -1311,20 +1327,20 @@ def _fold_transferred(dossier: Dossier, event: Event) -> _Changes:
         raise InvalidTransitionError(msg)
     steps = list(clock.steps)
     if steps:
-        steps[-1] = attrs.evolve(steps[-1], completed_at=event.at)
+        steps[-1] = _evolve(steps[-1], completed_at=event.at)
     name = header.steps[event.step].name if event.step < len(header.steps) else "processing"
     steps.append(
         StepProgress(
             index=event.step, name=name, agency=event.to, started_at=event.at, due_at=event.step_due
         )
     )
-    return {"clock": attrs.evolve(clock, steps=tuple(steps))}
+    return {"clock": _evolve(clock, steps=tuple(steps))}
 
 
 def _fold_payment_requested(dossier: Dossier, event: Event) -> _Changes:
     assert isinstance(event, PaymentRequested)  # noqa: S101
     clock = _stop_clock(dossier.clock, event, reason=event.reason)
-    return {"clock": attrs.evolve(clock, paused_since=event.at), "resume_to": dossier.status}
+    return {"clock": _evolve(clock, paused_since=event.at), "resume_to": dossier.status}
 
 
 def _fold_paid(dossier: Dossier, event: Event) -> _Changes:
@@ -1358,7 +1374,7 @@ def _fold_apologised(dossier: Dossier, event: Event) -> _Changes:
         after=event.appointment,
         reason=event.reason,
     )
-    new_clock = attrs.evolve(
+    new_clock = _evolve(
         clock,
         appointment=event.appointment,
         history=(*clock.history, change),
@@ -1369,19 +1385,19 @@ def _fold_apologised(dossier: Dossier, event: Event) -> _Changes:
 
 def _close_steps(clock: Clock, at: dt.datetime) -> tuple[StepProgress, ...]:
     if clock.steps and clock.steps[-1].completed_at is None:
-        return (*clock.steps[:-1], attrs.evolve(clock.steps[-1], completed_at=at))
+        return (*clock.steps[:-1], _evolve(clock.steps[-1], completed_at=at))
     return clock.steps
 
 
 def _fold_stopped(dossier: Dossier, event: Event) -> _Changes:
     clock = dossier.clock
-    return {"clock": attrs.evolve(clock, steps=_close_steps(clock, event.at), paused_since=None)}
+    return {"clock": _evolve(clock, steps=_close_steps(clock, event.at), paused_since=None)}
 
 
 def _fold_decided(dossier: Dossier, event: Event) -> _Changes:
     assert isinstance(event, Decided)  # noqa: S101
     clock = dossier.clock
-    new_clock = attrs.evolve(clock, steps=_close_steps(clock, event.at), finished_at=event.at)
+    new_clock = _evolve(clock, steps=_close_steps(clock, event.at), finished_at=event.at)
     return {"clock": new_clock, "outcome": event.outcome}
 
 

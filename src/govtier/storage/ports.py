@@ -1,0 +1,586 @@
+"""The storage port: what a dossier store does, whatever keeps the data.
+
+A store keeps each dossier as its list of events. :meth:`DossierStore.append` adds new events with
+the version the caller last saw (optimistic concurrency) and an optional idempotency key (a retried
+request is answered from the first one, nothing is written twice). The store folds the new events
+onto the stored dossier with :meth:`Dossier.apply` before writing, so an invalid transition is
+never stored, and keeps a :class:`DossierSummary` of the folded dossier for the queries.
+
+Three adapters implement the port: :class:`~govtier.storage.MemoryStore`,
+:class:`~govtier.storage.SQLiteStore` (the embedded default) and
+:class:`~govtier.storage.PostgresStore`. ``govtier.testing.contract`` holds the tests every
+adapter passes; run it against your own store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Final, Protocol, runtime_checkable
+
+import attrs
+
+from govtier.calendar import VIETNAM_TZ, _check_aware
+from govtier.catalogue import Channel
+from govtier.dossier import Dossier, Event, Status, Timeliness
+from govtier.errors import (
+    ConcurrencyError,
+    CorruptRecordError,
+    GovtierError,
+    InvalidInputError,
+    UnknownDossierError,
+)
+from govtier.serialization import events_fingerprint
+
+__all__ = [
+    "RUNNING_STATUSES",
+    "Append",
+    "BatchPlan",
+    "DossierQuery",
+    "DossierStore",
+    "DossierSummary",
+    "ProvinceResolver",
+    "bundled_province_of",
+    "check_batch_size",
+    "check_sequence_args",
+    "check_version",
+    "fold_append",
+    "plan_batch",
+    "replay",
+    "stream_pages",
+    "summarize",
+]
+
+RUNNING_STATUSES: Final = frozenset({Status.RECEIVED, Status.IN_PROGRESS})
+"""The statuses in which the statutory clock runs (a dossier can become overdue)."""
+
+ProvinceResolver = Callable[[str], "str | None"]
+"""Gives the province code of a unit code, or ``None`` when it is not known."""
+
+
+@functools.lru_cache(maxsize=8192)
+def bundled_province_of(unit: str) -> str | None:
+    """The province code of ``unit`` in the bundled unit registry, or ``None`` if unknown.
+
+    >>> bundled_province_of("00004")
+    '01'
+    >>> bundled_province_of("nowhere") is None
+    True
+    """
+    from govtier.units import UnitRegistry
+
+    try:
+        return UnitRegistry.bundled().province_of(unit).code
+    except GovtierError:
+        return None
+
+
+@attrs.frozen(kw_only=True)
+class DossierSummary:
+    """The light record a query returns: a dossier's key facts, without its history.
+
+    Attributes:
+        code: the dossier code.
+        status: the current status.
+        procedure_id: the catalogue's procedure id.
+        receiving_unit: the unit whose counter received it.
+        subject_unit: the unit the procedure concerns.
+        province: the province code of the subject unit, when known.
+        channel: how it was submitted.
+        received_at: when it was received (``None`` if never received).
+        appointment: the current appointment (``None`` before receipt and while paused).
+        finished_at: when it was decided, if it was.
+        timeliness: early, on time or late, once decided.
+        version: the number of events.
+    """
+
+    code: str
+    status: Status
+    procedure_id: str
+    receiving_unit: str
+    subject_unit: str
+    province: str | None
+    channel: Channel
+    received_at: dt.datetime | None
+    appointment: dt.datetime | None
+    finished_at: dt.datetime | None
+    timeliness: Timeliness | None
+    version: int
+
+    @property
+    def running_due(self) -> dt.datetime | None:
+        """The appointment while the clock runs (received or in progress, not decided)."""
+        if self.status in RUNNING_STATUSES and self.finished_at is None:
+            return self.appointment
+        return None
+
+    def is_overdue(self, as_of: dt.datetime) -> bool:
+        """Whether the dossier is overdue at ``as_of`` (as :meth:`Dossier.clock_state` says)."""
+        due = self.running_due
+        return due is not None and _check_aware(as_of, "as_of") > due
+
+
+def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
+    """The summary of a dossier with at least one event.
+
+    Raises:
+        InvalidInputError: the dossier has no events.
+    """
+    if dossier.header is None or dossier.status is None:
+        msg = "an empty dossier has no summary"
+        raise InvalidInputError(msg, field="dossier", value=None)
+    header = dossier.header
+    return DossierSummary(
+        code=header.code,
+        status=dossier.status,
+        procedure_id=header.procedure_id,
+        receiving_unit=header.receiving_unit,
+        subject_unit=header.subject_unit,
+        province=province,
+        channel=header.channel,
+        received_at=dossier.clock.started_at,
+        appointment=dossier.clock.appointment,
+        finished_at=dossier.clock.finished_at,
+        timeliness=dossier.timeliness,
+        version=dossier.version,
+    )
+
+
+def _moment(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    """A date means its midnight in Vietnam; a datetime must be aware."""
+    given: object = value
+    if given is None:
+        return None
+    if isinstance(given, dt.datetime):
+        return _check_aware(given, "moment").astimezone(VIETNAM_TZ)
+    if isinstance(given, dt.date):
+        return dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ)
+    msg = f"expected a date or an aware datetime, got {type(value).__name__}"
+    raise InvalidInputError(msg, field="moment", value=value)
+
+
+def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | None:
+    if value is None:
+        return None
+    if isinstance(value, Status):
+        return frozenset({value})
+    statuses = frozenset(value)
+    if not statuses or not all(isinstance(s, Status) for s in statuses):
+        msg = "status must be a Status or a non-empty collection of them"
+        raise InvalidInputError(msg, field="status", value=value)
+    return statuses
+
+
+def _positive_or_none(_inst: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        msg = f"{attribute.name} must be a positive integer or None, got {value!r}"
+        raise InvalidInputError(msg, field=attribute.name, value=value)
+
+
+@attrs.frozen(kw_only=True)
+class DossierQuery:
+    """Which dossiers to find. Every criterion given must hold; results are ordered by code.
+
+    Attributes:
+        status: one status or several (any of them).
+        unit: a unit code, matched against the receiving or the subject unit.
+        province: a province code (of the subject unit).
+        procedure_id: the catalogue's procedure id.
+        channel: how it was submitted.
+        received_from: received at or after this moment (a date means its midnight in Vietnam).
+        received_before: received before this moment (a date means its midnight in Vietnam).
+        overdue_as_of: only dossiers whose clock runs and whose appointment is before this moment.
+        after: only codes after this one (for paging through results in code order).
+        limit: at most this many results.
+
+    >>> import datetime as dt
+    >>> q = DossierQuery(status=Status.RECEIVED, received_from=dt.date(2026, 3, 1))
+    >>> q.received_from.isoformat()
+    '2026-03-01T00:00:00+07:00'
+    """
+
+    status: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
+    unit: str | None = None
+    province: str | None = None
+    procedure_id: str | None = None
+    channel: Channel | None = None
+    received_from: dt.datetime | None = attrs.field(default=None, converter=_moment)
+    received_before: dt.datetime | None = attrs.field(default=None, converter=_moment)
+    overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_moment)
+    after: str | None = None
+    limit: int | None = attrs.field(default=None, validator=_positive_or_none)
+
+    def matches(self, summary: DossierSummary) -> bool:
+        """Whether ``summary`` meets every criterion (the reference the SQL stores follow)."""
+        checks = (
+            self.status is None or summary.status in self.status,
+            self.unit is None or self.unit in (summary.receiving_unit, summary.subject_unit),
+            self.province is None or summary.province == self.province,
+            self.procedure_id is None or summary.procedure_id == self.procedure_id,
+            self.channel is None or summary.channel is self.channel,
+            self.received_from is None
+            or (summary.received_at is not None and summary.received_at >= self.received_from),
+            self.received_before is None
+            or (summary.received_at is not None and summary.received_at < self.received_before),
+            self.overdue_as_of is None or summary.is_overdue(self.overdue_as_of),
+            self.after is None or summary.code > self.after,
+        )
+        return all(checks)
+
+
+def _event_tuple(events: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(events)
+
+
+@attrs.frozen(kw_only=True)
+class Append:
+    """One append of a batch (:meth:`DossierStore.append_many`).
+
+    Attributes:
+        code: the dossier code.
+        events: the new events, oldest first.
+        expected_version: the version the caller last saw (0 for a new dossier).
+        idempotency_key: a key naming the request, so a retry is answered, not repeated.
+    """
+
+    code: str
+    events: tuple[Event, ...] = attrs.field(converter=_event_tuple)
+    expected_version: int
+    idempotency_key: str | None = None
+
+
+def _prefix_as_of(code: str, events: Sequence[Event], as_of: dt.datetime | None) -> list[Event]:
+    """The events up to ``as_of`` (all when ``None``)."""
+    if as_of is None:
+        return list(events)
+    moment = _check_aware(as_of, "as_of")
+    kept = [e for e in events if e.at <= moment]
+    if not kept:
+        msg = f"dossier {code} did not exist yet at {moment.isoformat()}"
+        raise UnknownDossierError(msg)
+    return kept
+
+
+@runtime_checkable
+class DossierStore(Protocol):
+    """A place that keeps dossiers as their events.
+
+    Implement the methods without a body (``append_many``, ``load_events``, ``find``,
+    ``stream``, ``next_sequence``, ``close``) and inherit from this class to get the others;
+    then run ``govtier.testing.contract.StoreContract`` against your store.
+    """
+
+    def append_many(self, batch: Iterable[Append]) -> list[int]:
+        """Append several dossiers' events in one transaction: all are written, or none.
+
+        Each append is checked as :meth:`append` checks it; the batch fails as a whole on the
+        first error. Use it for bulk imports.
+
+        Returns:
+            The new version of each dossier, in the order given.
+
+        Raises:
+            ConcurrencyError: an expected version is stale.
+            InvalidTransitionError: an event is not allowed where it stands.
+            InvalidInputError: an append is malformed (no events, a code that differs from the
+                header's, an idempotency key reused for another request).
+            StorageError: the store failed (the driver's error is the cause).
+        """
+        ...
+
+    def load_events(self, code: str) -> list[Event]:
+        """Every event of a dossier, oldest first.
+
+        Raises:
+            UnknownDossierError: no dossier has the code.
+            CorruptRecordError: a stored record cannot be read (the message names it).
+            SchemaVersionError: a stored record was written by a newer govtier.
+            StorageError: the store failed.
+        """
+        ...
+
+    def find(self, query: DossierQuery | None = None) -> list[DossierSummary]:
+        """The summaries of the dossiers ``query`` selects (all when ``None``), by code.
+
+        Raises:
+            StorageError: the store failed.
+        """
+        ...
+
+    def stream(
+        self, query: DossierQuery | None = None, *, batch_size: int = 500
+    ) -> Iterator[Dossier]:
+        """Every selected dossier in full, by code, reading ``batch_size`` at a time.
+
+        Memory stays bounded by the batch, whatever the number of dossiers.
+
+        Raises:
+            StorageError: the store failed.
+        """
+        ...
+
+    def next_sequence(self, agency: str, day: dt.date) -> int:
+        """The next dossier sequence number of ``agency`` on ``day`` (1, 2, ...), atomically.
+
+        Two callers never get the same number, even from different processes.
+
+        Raises:
+            StorageError: the store failed.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections; the store cannot be used afterwards."""
+        ...
+
+    # -- provided on top of the methods above -------------------------------------------------
+
+    def append(
+        self,
+        code: str,
+        events: Iterable[Event],
+        *,
+        expected_version: int,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Append a dossier's new events, given the version the caller last saw.
+
+        ``expected_version`` is 0 for a new dossier. With an ``idempotency_key`` already used
+        for the same request, nothing is written and the version that request produced is
+        returned.
+
+        Returns:
+            The dossier's new version (its number of events).
+
+        Raises:
+            ConcurrencyError: ``expected_version`` is not the stored version; nothing was written.
+            InvalidTransitionError: an event is not allowed where it stands; nothing was written.
+            InvalidInputError: no events, a header for another code, or an idempotency key
+                already used for another request.
+            StorageError: the store failed (the driver's error is the cause).
+        """
+        batch = [
+            Append(
+                code=code,
+                events=tuple(events),
+                expected_version=expected_version,
+                idempotency_key=idempotency_key,
+            )
+        ]
+        return self.append_many(batch)[0]
+
+    def save(
+        self, dossier: Dossier, *, expected_version: int, idempotency_key: str | None = None
+    ) -> int:
+        """Append the events of ``dossier`` after ``expected_version`` (the version loaded).
+
+        >>> # d = store.load(code); store.save(d.decide(...), expected_version=d.version)
+        """
+        new = dossier.events[expected_version:]
+        return self.append(
+            dossier.code, new, expected_version=expected_version, idempotency_key=idempotency_key
+        )
+
+    def load(self, code: str, *, as_of: dt.datetime | None = None) -> Dossier:
+        """A dossier now, or as it was at ``as_of`` (its events up to that moment).
+
+        Raises:
+            UnknownDossierError: no dossier has the code (or it did not exist yet at ``as_of``).
+            CorruptRecordError: a stored record cannot be read.
+            SchemaVersionError: a stored record was written by a newer govtier.
+            StorageError: the store failed.
+        """
+        return Dossier.from_events(_prefix_as_of(code, self.load_events(code), as_of))
+
+    def find_dossiers(self, query: DossierQuery | None = None) -> list[Dossier]:
+        """The full dossiers ``query`` selects, by code."""
+        return [self.load(s.code) for s in self.find(query)]
+
+
+# -- helpers the adapters share ----------------------------------------------------------------
+
+
+def check_version(code: str, stored: int, expected: int) -> None:
+    """Raise :class:`ConcurrencyError` unless ``expected`` is the stored version."""
+    given: object = expected
+    if isinstance(given, bool) or not isinstance(given, int) or expected < 0:
+        msg = f"expected_version must be an integer >= 0, got {expected!r}"
+        raise InvalidInputError(msg, field="expected_version", value=expected)
+    if stored != expected:
+        if stored == 0:
+            msg = f"dossier {code} does not exist (expected version {expected}); nothing written"
+        else:
+            msg = (
+                f"dossier {code} is at version {stored}, not {expected} as expected: it was "
+                "changed meanwhile; reload it and retry. Nothing was written"
+            )
+        raise ConcurrencyError(msg)
+
+
+def fold_append(append: Append, before: Dossier) -> Dossier:
+    """The dossier ``before`` after ``append``, validated: what a store writes, or an error.
+
+    Raises:
+        InvalidInputError: no events, or the events are of another dossier than the code.
+        InvalidTransitionError: an event is not allowed where it stands.
+    """
+    if not append.events:
+        msg = f"nothing to append to dossier {append.code}: no events given"
+        raise InvalidInputError(msg, field="events", value=())
+    dossier = before
+    for event in append.events:
+        dossier = dossier.apply(event)
+    if dossier.code != append.code:
+        msg = f"the events are of dossier {dossier.code}, not {append.code}"
+        raise InvalidInputError(msg, field="code", value=append.code)
+    return dossier
+
+
+def replay(append: Append, fingerprint: str, found: tuple[str, int, str] | None) -> int | None:
+    """The version a request with the same idempotency key produced, if it was already made.
+
+    Args:
+        append: the request.
+        fingerprint: its :func:`~govtier.serialization.events_fingerprint`.
+        found: the stored ``(code, version, fingerprint)`` of the key, if any.
+
+    Raises:
+        InvalidInputError: the key was used for another request.
+    """
+    if found is None:
+        return None
+    code, version, stored = found
+    if code != append.code or stored != fingerprint:
+        msg = (
+            f"idempotency key {append.idempotency_key!r} was already used for another request "
+            f"(dossier {code}); use a new key for a new request"
+        )
+        raise InvalidInputError(msg, field="idempotency_key", value=append.idempotency_key)
+    return version
+
+
+def check_batch_size(batch_size: int) -> None:
+    """Raise :class:`InvalidInputError` unless ``batch_size`` is a positive integer."""
+    given: object = batch_size
+    if isinstance(given, bool) or not isinstance(given, int) or batch_size < 1:
+        msg = f"batch_size must be a positive integer, got {batch_size!r}"
+        raise InvalidInputError(msg, field="batch_size", value=batch_size)
+
+
+def check_sequence_args(agency: str, day: dt.date) -> None:
+    """Raise :class:`InvalidInputError` unless ``agency`` is a non-empty text and ``day`` a date."""
+    given: object = agency
+    if not isinstance(given, str) or not agency:
+        msg = f"the agency must be a non-empty string, got {agency!r}"
+        raise InvalidInputError(msg, field="agency", value=agency)
+    when: object = day
+    if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
+        msg = f"the day must be a date, got {type(when).__name__}"
+        raise InvalidInputError(msg, field="day", value=day)
+
+
+def stream_pages(
+    find: Callable[[DossierQuery], list[DossierSummary]],
+    query: DossierQuery | None,
+    batch_size: int,
+) -> Iterator[list[DossierSummary]]:
+    """Page through ``find(query)`` in code order, ``batch_size`` summaries at a time."""
+    check_batch_size(batch_size)
+    query = query or DossierQuery()
+    after, left = query.after, query.limit
+    while left is None or left > 0:
+        size = batch_size if left is None else min(batch_size, left)
+        page = find(attrs.evolve(query, after=after, limit=size))
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        after = page[-1].code
+        if left is not None:
+            left -= len(page)
+
+
+@attrs.frozen(kw_only=True)
+class BatchPlan:
+    """What a batch of appends writes, once every append is checked.
+
+    Attributes:
+        versions: the version each append returns, in the order given.
+        dossiers: each changed dossier after the batch, by code.
+        summaries: the summary of each changed dossier, by code.
+        previous: each changed dossier's stored version before the batch (0: a new dossier).
+        events: the new events as ``(code, seq, event)``, in order.
+        keys: the new idempotency keys as ``(key, code, version, fingerprint)``.
+    """
+
+    versions: list[int]
+    dossiers: dict[str, Dossier]
+    summaries: dict[str, DossierSummary]
+    previous: dict[str, int]
+    events: list[tuple[str, int, Event]]
+    keys: list[tuple[str, str, int, str]]
+
+
+def plan_batch(
+    appends: Sequence[Append],
+    *,
+    stored_versions: Mapping[str, int],
+    histories: Mapping[str, Sequence[Event]],
+    keys: Mapping[str, tuple[str, int, str]],
+    province_of: ProvinceResolver,
+) -> BatchPlan:
+    """Check a batch of appends against the stored state and say what to write.
+
+    Args:
+        appends: the batch, applied in order (a later append sees the earlier ones).
+        stored_versions: the stored version of each dossier of the batch (missing: none).
+        histories: the stored events of each dossier of the batch that has any.
+        keys: the stored ``(code, version, fingerprint)`` of each idempotency key of the batch.
+        province_of: gives the province code of a unit.
+
+    Raises:
+        ConcurrencyError: an expected version is stale.
+        InvalidTransitionError: an event is not allowed where it stands.
+        InvalidInputError: an append is malformed, or reuses a key for another request.
+    """
+    current: dict[str, Dossier] = {}
+    previous: dict[str, int] = {}
+    new_keys: dict[str, tuple[str, int, str]] = {}
+    plan = BatchPlan(versions=[], dossiers={}, summaries={}, previous=previous, events=[], keys=[])
+    for append in appends:
+        fingerprint = ""
+        key = append.idempotency_key
+        if key is not None:
+            fingerprint = events_fingerprint(append.code, append.events)
+            done = replay(append, fingerprint, new_keys.get(key) or keys.get(key))
+            if done is not None:
+                plan.versions.append(done)
+                continue
+        code = append.code
+        if code in current:
+            before = current[code]
+        else:
+            stored = stored_versions.get(code, 0)
+            before = Dossier.from_events(histories.get(code, ())) if stored else Dossier()
+            if before.version != stored:
+                msg = f"dossier {code}: {before.version} events stored, version {stored}"
+                raise CorruptRecordError(msg)
+        check_version(code, before.version, append.expected_version)
+        after = fold_append(append, before)
+        if code not in current:
+            previous[code] = before.version
+        current[code] = after
+        plan.events.extend(
+            (code, seq, e) for seq, e in enumerate(append.events, start=before.version + 1)
+        )
+        if key is not None:
+            new_keys[key] = (code, after.version, fingerprint)
+            plan.keys.append((key, code, after.version, fingerprint))
+        plan.versions.append(after.version)
+    for code, dossier in current.items():
+        header = dossier.header
+        province = None if header is None else province_of(header.subject_unit)
+        plan.dossiers[code] = dossier
+        plan.summaries[code] = summarize(dossier, province=province)
+    return plan
