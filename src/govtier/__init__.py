@@ -29,6 +29,7 @@ from govtier.catalogue import (
     Procedure,
     load_catalogue,
 )
+from govtier.charts import write_ontime_chart
 from govtier.deadlines import (
     ClockRules,
     Counting,
@@ -92,6 +93,7 @@ from govtier.errors import (
     UnknownProcedureError,
     UnknownUnitError,
 )
+from govtier.interop import PortalFormat, PortalRecord, parse_sync_record, sync_record
 from govtier.jurisdiction import (
     AgencyRole,
     AmbiguousUnitError,
@@ -108,6 +110,7 @@ from govtier.jurisdiction import (
     ValidationReport,
 )
 from govtier.legal import Confidence, LegalSource
+from govtier.reporting import OnTimeBasis, Report, backlog, overdue, report
 from govtier.storage import (
     DossierQuery,
     DossierStore,
@@ -192,18 +195,22 @@ __all__ = [
     "MemoryStore",
     "NoCompetentAuthorityError",
     "Notice",
+    "OnTimeBasis",
     "OnlineService",
     "OutOfRangeError",
     "Outcome",
     "OutsideHours",
     "Paid",
     "PaymentRequested",
+    "PortalFormat",
+    "PortalRecord",
     "PostgresStore",
     "Procedure",
     "ReasonKind",
     "ReceiptSlip",
     "Received",
     "Refused",
+    "Report",
     "ResolutionStatus",
     "Returned",
     "Rule",
@@ -241,7 +248,13 @@ __all__ = [
     "WorkingCalendar",
     "WorkingHours",
     "add_working_time",
+    "backlog",
     "load_catalogue",
     "load_notices",
+    "overdue",
+    "parse_sync_record",
+    "report",
+    "sync_record",
     "working_time_between",
+    "write_ontime_chart",
 ]

@@ -55,7 +55,7 @@ SCHEMA_VERSION: Final = 1
 EVENT_KINDS: Final[Mapping[str, type[Event]]] = {cls.kind: cls for cls in EVENT_TYPES}
 """Each event kind with its class."""
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def _make_converter() -> cattrs.Converter:
@@ -196,7 +196,7 @@ def dumps(value: Any) -> str:
     )
 
 
-def loads(text: str | bytes, cls: type[T]) -> T:
+def loads(text: str | bytes, cls: type[_T]) -> _T:
     """Read a value of type ``cls`` from JSON text written by :func:`dumps`.
 
     Raises:

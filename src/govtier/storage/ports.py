@@ -6,9 +6,9 @@ request is answered from the first one, nothing is written twice). The store fol
 onto the stored dossier with :meth:`Dossier.apply` before writing, so an invalid transition is
 never stored, and keeps a :class:`DossierSummary` of the folded dossier for the queries.
 
-Three adapters implement the port: :class:`~govtier.storage.MemoryStore`,
-:class:`~govtier.storage.SQLiteStore` (the embedded default) and
-:class:`~govtier.storage.PostgresStore`. ``govtier.testing.contract`` holds the tests every
+Three adapters implement the port: :class:`~govtier.storage.memory.MemoryStore`,
+:class:`~govtier.storage.sqlite.SQLiteStore` (the embedded default) and
+:class:`~govtier.storage.postgres.PostgresStore`. ``govtier.testing.contract`` holds the tests every
 adapter passes; run it against your own store.
 """
 

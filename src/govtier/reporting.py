@@ -1,0 +1,1227 @@
+"""Reports over dossiers: on-time rates, backlog by age, overdue lists, Decision 766 indicators.
+
+Every report takes any iterable of dossiers (or of light rows: :class:`ReportRow`, e.g. the
+summaries a store returns) and makes **one pass** over it, keeping only counters keyed by group:
+it never holds the dossiers, so a million dossiers streamed from a store need no more memory than
+a hundred. Nothing reads the clock: the caller passes ``as_of``, the moment the report describes.
+Events after ``as_of`` are ignored (the dossier is refolded as it stood then).
+
+What is counted, per group (every dossier lands in exactly one of the last seven lines):
+
+* ``total``: dossiers seen; ``received``: those whose clock started (portal status ≠ 1, 3);
+* ``early`` / ``on_time`` / ``late``: decided dossiers, by :class:`~govtier.dossier.Timeliness`
+  (the decision moment against the appointment in force then, as the portals compare
+  ``NgayKetThucXuLy`` with ``NgayHenTra`` for statuses 9 and 10);
+* ``within_time`` / ``due_today`` / ``overdue``: open dossiers whose clock runs, as of ``as_of``;
+* ``paused``: open dossiers waiting on the applicant (supplement or payment);
+* ``withdrawn``, ``stopped``, ``refused``;
+* ``awaiting_intake``: filed but not yet received (portal status 1, or waiting for a supplement
+  before receipt).
+
+The on-time rate depends on a denominator nobody has published for Decision 766/QĐ-TTg; see
+:class:`OnTimeBasis` and :data:`INDICATORS` for what is confirmed and what is not.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import enum
+import functools
+import heapq
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Final, Protocol, TypeAlias
+
+import attrs
+
+from govtier.calendar import VIETNAM_TZ, WorkingCalendar, _check_aware
+from govtier.catalogue import Channel
+from govtier.dossier import ClockState, Dossier, Status, StepProgress, Timeliness
+from govtier.errors import GovtierError, InvalidInputError
+from govtier.legal import Confidence, LegalSource
+
+__all__ = [
+    "COUNTS",
+    "DECISION_766",
+    "GROUP_KEYS",
+    "INDICATORS",
+    "AgeBand",
+    "Backlog",
+    "DossierRow",
+    "Figures",
+    "Group",
+    "Indicator",
+    "OnTimeBasis",
+    "OverdueDossier",
+    "Report",
+    "ReportRow",
+    "backlog",
+    "clock_state_of",
+    "indicator",
+    "overdue",
+    "report",
+    "row_of",
+]
+
+# --------------------------------------------------------------------------------------------
+# Rows
+
+
+class ReportRow(Protocol):
+    """What a report reads from each dossier (:class:`DossierRow`, a store's ``DossierSummary``).
+
+    A row may also have ``field`` (the procedure's sector), ``late_step`` (the
+    :class:`~govtier.dossier.StepProgress` that made it late) and ``filed_at`` (the first event);
+    they are read when present.
+    """
+
+    @property
+    def code(self) -> str:
+        """The dossier code."""
+
+    @property
+    def status(self) -> Status:
+        """The current status."""
+
+    @property
+    def procedure_id(self) -> str:
+        """The catalogue's procedure id."""
+
+    @property
+    def receiving_unit(self) -> str:
+        """The unit whose counter received it."""
+
+    @property
+    def subject_unit(self) -> str:
+        """The unit the procedure concerns (the commune)."""
+
+    @property
+    def province(self) -> str | None:
+        """The province code of the subject unit, when known."""
+
+    @property
+    def channel(self) -> Channel:
+        """How it was submitted."""
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        """When it was received (the clock's start)."""
+
+    @property
+    def appointment(self) -> dt.datetime | None:
+        """The current appointment (``None`` while paused)."""
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        """When it was decided."""
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        """Early, on time or late, once decided."""
+
+
+@attrs.frozen(kw_only=True)
+class DossierRow:
+    """A dossier's reportable facts as of a moment, without its history or personal data.
+
+    Make one with :func:`row_of`.
+
+    Attributes:
+        code: the dossier code.
+        status: the status as of the moment.
+        procedure_id: the catalogue's procedure id.
+        field: the procedure's sector (lĩnh vực), when known.
+        receiving_unit: the unit whose counter received it.
+        subject_unit: the unit the procedure concerns (the commune).
+        province: the province code of the subject unit, when known.
+        channel: how it was submitted.
+        filed_at: the first event (submission, receipt or refusal).
+        received_at: when it was received (``None`` if it never was).
+        appointment: the appointment in force (``None`` before receipt and while paused).
+        finished_at: when it was decided, if it was.
+        timeliness: early, on time or late, once decided.
+        late_step: the first inter-agency step that missed its sub-deadline, if any.
+    """
+
+    code: str
+    status: Status
+    procedure_id: str
+    field: str | None = None
+    receiving_unit: str
+    subject_unit: str
+    province: str | None = None
+    channel: Channel
+    filed_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+    appointment: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    timeliness: Timeliness | None = None
+    late_step: StepProgress | None = None
+
+
+FieldOf: TypeAlias = Callable[[str], "str | None"]
+"""Gives the field (sector) of a procedure id."""
+ProvinceOf: TypeAlias = Callable[[str], "str | None"]
+"""Gives the province code of a unit code, or ``None`` when unknown."""
+
+
+def _field_from_id(procedure_id: str) -> str | None:
+    """The field: govtier's procedure ids are ``"<field>.<name>"`` (see ``Procedure.id``)."""
+    head, dot, _ = procedure_id.partition(".")
+    return head if dot and head else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _bundled_province(unit: str) -> str | None:
+    from govtier.units import UnitRegistry  # loaded on first use only
+
+    try:
+        return UnitRegistry.bundled().province_of(unit).code
+    except (GovtierError, TypeError):
+        return None
+
+
+def _as_of_prefix(dossier: Dossier, moment: dt.datetime) -> Dossier:
+    events = dossier.events
+    if not events:
+        msg = "an empty dossier has no report row"
+        raise InvalidInputError(msg, field="dossier", value=None)
+    if events[-1].at <= moment:
+        return dossier
+    if events[0].at > moment:
+        msg = (
+            f"dossier {dossier.code} was opened at {events[0].at.isoformat()}, "
+            f"after as_of {moment.isoformat()}"
+        )
+        raise InvalidInputError(msg, field="as_of", value=moment)
+    return Dossier.from_events(e for e in events if e.at <= moment)
+
+
+def row_of(
+    dossier: Dossier,
+    *,
+    as_of: dt.datetime,
+    field_of: FieldOf | None = None,
+    province_of: ProvinceOf | None = None,
+) -> DossierRow:
+    """The report row of ``dossier`` as it stood at ``as_of``.
+
+    Args:
+        dossier: a dossier with at least one event.
+        as_of: the moment described; later events are ignored.
+        field_of: gives a procedure id's field; by default the part of the id before the first
+            dot (govtier's ids are ``"<field>.<name>"``).
+        province_of: gives a unit code's province code; by default the bundled unit registry.
+
+    Raises:
+        InvalidInputError: ``as_of`` is naive, the dossier is empty, or it was opened after
+            ``as_of``.
+    """
+    return _row(dossier, _check_aware(as_of, "as_of"), field_of, province_of)
+
+
+def _row(
+    dossier: Dossier,
+    moment: dt.datetime,
+    field_of: FieldOf | None,
+    province_of: ProvinceOf | None,
+) -> DossierRow:
+    dossier = _as_of_prefix(dossier, moment)
+    header = dossier.header
+    status = dossier.status
+    if header is None or status is None:  # pragma: no cover  (events imply both)
+        msg = "an empty dossier has no report row"
+        raise InvalidInputError(msg, field="dossier", value=None)
+    clock = dossier.clock
+    return DossierRow(
+        code=header.code,
+        status=status,
+        procedure_id=header.procedure_id,
+        field=(field_of or _field_from_id)(header.procedure_id),
+        receiving_unit=header.receiving_unit,
+        subject_unit=header.subject_unit,
+        province=(province_of or _bundled_province)(header.subject_unit),
+        channel=header.channel,
+        filed_at=dossier.events[0].at,
+        received_at=clock.started_at,
+        appointment=clock.appointment,
+        finished_at=clock.finished_at,
+        timeliness=dossier.timeliness,
+        late_step=dossier.late_step(moment) if clock.steps else None,
+    )
+
+
+def clock_state_of(row: ReportRow, as_of: dt.datetime) -> ClockState:
+    """Where a row stands against its appointment at ``as_of`` (as ``Dossier.clock_state``).
+
+    Raises:
+        InvalidInputError: ``as_of`` is naive.
+    """
+    moment = _check_aware(as_of, "as_of")
+    return _state(row, moment)
+
+
+def _state(row: ReportRow, moment: dt.datetime) -> ClockState:
+    if row.received_at is None:
+        return ClockState.NOT_STARTED
+    status = row.status
+    if status.is_terminal or row.finished_at is not None:
+        return ClockState.CLOSED
+    due = row.appointment
+    if status.is_paused or due is None:
+        return ClockState.PAUSED
+    if moment > due:
+        return ClockState.OVERDUE
+    if moment.date() == due.astimezone(VIETNAM_TZ).date():
+        return ClockState.DUE_TODAY
+    return ClockState.WITHIN_TIME
+
+
+def _timeliness(row: ReportRow) -> Timeliness | None:
+    found = row.timeliness
+    if found is not None:
+        return found
+    finished, due = row.finished_at, row.appointment
+    if finished is None or due is None:
+        return None
+    if finished.astimezone(VIETNAM_TZ).date() < due.astimezone(VIETNAM_TZ).date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+
+
+# --------------------------------------------------------------------------------------------
+# Grouping
+
+
+UNKNOWN: Final = "-"
+"""The group value shown when a row does not know it (e.g. a unit outside the registry)."""
+
+
+def _local_date(row: ReportRow) -> dt.date | None:
+    moment = row.received_at or getattr(row, "filed_at", None)
+    return None if moment is None else moment.astimezone(VIETNAM_TZ).date()
+
+
+def _period(fmt: Callable[[dt.date], str]) -> Callable[[ReportRow], str]:
+    def key(row: ReportRow) -> str:
+        day = _local_date(row)
+        return UNKNOWN if day is None else fmt(day)
+
+    return key
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _or_unknown(value: str | None) -> str:
+    return value or UNKNOWN
+
+
+_KEYS: Final[Mapping[str, Callable[[ReportRow], str]]] = {
+    "province": lambda r: _or_unknown(r.province),
+    "commune": lambda r: r.subject_unit,
+    "receiving_unit": lambda r: r.receiving_unit,
+    "procedure": lambda r: r.procedure_id,
+    "field": lambda r: _or_unknown(getattr(r, "field", None) or _field_from_id(r.procedure_id)),
+    "channel": lambda r: r.channel.value,
+    "status": lambda r: r.status.name.lower(),
+    "day": _period(lambda d: d.isoformat()),
+    "week": _period(_iso_week),
+    "month": _period(lambda d: f"{d.year}-{d.month:02d}"),
+    "quarter": _period(lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}"),
+    "year": _period(lambda d: str(d.year)),
+}
+
+GROUP_KEYS: Final[tuple[str, ...]] = tuple(_KEYS)
+"""What a report can be grouped by. ``commune`` is the subject unit (the commune the procedure
+concerns; with intake regardless of boundaries the counter may be elsewhere: ``receiving_unit``).
+Periods (``day``, ``week`` as ISO ``2026-W11``, ``month``, ``quarter``, ``year``) are of receipt,
+in Asia/Ho_Chi_Minh; a dossier never received counts in the period it was filed."""
+
+
+def _key_function(
+    group_by: str | Sequence[str],
+) -> tuple[tuple[str, ...], Callable[[ReportRow], tuple[str, ...]]]:
+    names = (group_by,) if isinstance(group_by, str) else tuple(group_by)
+    unknown = [n for n in names if n not in _KEYS]
+    if unknown or len(set(names)) != len(names):
+        msg = (
+            f"group_by takes distinct names among {', '.join(GROUP_KEYS)}; "
+            f"got {', '.join(map(repr, names))}"
+        )
+        raise InvalidInputError(msg, field="group_by", value=names)
+    getters = tuple(_KEYS[n] for n in names)
+
+    def key(row: ReportRow) -> tuple[str, ...]:
+        return tuple(get(row) for get in getters)
+
+    return names, key
+
+
+Item: TypeAlias = "Dossier | ReportRow"
+
+
+def _rows(
+    items: Iterable[Item],
+    moment: dt.datetime,
+    field_of: FieldOf | None,
+    province_of: ProvinceOf | None,
+) -> Iterator[ReportRow]:
+    for item in items:
+        if isinstance(item, Dossier):
+            if not item.events or item.events[0].at > moment:
+                continue  # not yet opened at as_of
+            yield _row(item, moment, field_of, province_of)
+        else:
+            received = item.received_at
+            if received is not None and received > moment:
+                continue
+            yield item
+
+
+# --------------------------------------------------------------------------------------------
+# The on-time rate and Decision 766
+
+
+DECISION_766: Final = LegalSource(
+    document="Decision 766/QĐ-TTg",
+    issued=dt.date(2022, 6, 23),
+    title=(
+        "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp "
+        "trong thực hiện thủ tục hành chính, dịch vụ công theo thời gian thực trên môi trường "
+        "điện tử"
+    ),
+    url="https://thuviennhadat.vn/vbpl/quyet-dinh-766-qd-ttg-2022-bo-chi-so-danh-gia-chat-luong-phuc-vu-thu-tuc-hanh-chinh-dien-tu-518821.html",
+)
+"""The Prime Minister's decision approving the real-time service-quality index (5 groups,
+100 points)."""
+
+_766_GROUP_1: Final = attrs.evolve(
+    DECISION_766,
+    article="indicator group 1 (publicity and transparency)",
+    url="https://aita.gov.vn/thu-tuong-chinh-phu-ban-hanh-bo-chi-so-chi-dao-dieu-hanh-va-danh-gia-chat-luong-phuc-vu-nguoi-dan-doanh-nghiep-trong-thuc-hien-thu-tuc-hanh-chinh-dich-vu-cong-theo-thoi-gian-thuc-tren-moi-truong-dien-tu",
+)
+_766_GROUP_2: Final = attrs.evolve(
+    DECISION_766,
+    article="indicator group 2 (progress and results of handling)",
+    url="https://baocaotaichinh.vn/thu-vien/quyet-dinh-766-qd-ttg-2022-phe-duyet-bo-chi-so-chi-dao--dieu-hanh-va-danh-gia-chat-luong-phuc-vu-nguoi-dan--doanh-nghiep-2108502745-126270",
+)
+_766_GROUP_3: Final = attrs.evolve(DECISION_766, article="indicator group 3 (digitisation)")
+_766_GROUP_4: Final = attrs.evolve(DECISION_766, article="indicator group 4 (online services)")
+_766_GROUP_5: Final = attrs.evolve(
+    DECISION_766,
+    article="indicator group 5 (satisfaction)",
+    url="https://vietjack.me/phap-luat/quyet-dinh-766-qd-ttg-2271.html",
+)
+GIA_LAI_STATISTICS: Final = LegalSource(
+    document="Gia Lai one-stop statistics (thông báo, motcua.gialai.gov.vn)",
+    title=(
+        "Late rate = (late in progress + late finished) ÷ dossiers to handle; "
+        "on time = 100% − late rate"
+    ),
+    url=(
+        "http://motcua.gialai.gov.vn/web/guest/chi-tiet-thong-bao?p_p_id=detailannouncefront_WAR_"
+        "gialaiappportlet&p_p_lifecycle=1&p_p_state=normal&p_p_mode=view&p_p_col_id=column-3&"
+        "p_p_col_count=2&_detailannouncefront_WAR_gialaiappportlet_announceId=301"
+    ),
+)
+"""A provincial one-stop statistics definition (not Decision 766), confirmed for Gia Lai only."""
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """A service-quality indicator: its formula, where it comes from, and how sure we are.
+
+    ``confidence`` is that of the *formula*: :attr:`Confidence.CONFIRMED` when the formula was
+    seen in a cited source, :attr:`Confidence.UNCONFIRMED` when only the indicator's existence
+    (or its points) is known and the formula here is an assumption.
+
+    Attributes:
+        key: a stable identifier, e.g. ``"complaints_on_time"``.
+        name: the indicator in English.
+        vietnamese: the indicator in Vietnamese, where known.
+        group: the Decision 766 indicator group (1–5), or ``None`` outside Decision 766.
+        formula: the formula in words (numerator ÷ denominator × 100%).
+        points: the points it carries, as far as known (e.g. ``"up to 20"``).
+        source: where the indicator (and, when confirmed, the formula) comes from.
+        confidence: how well the formula is established.
+        from_dossiers: whether :func:`report` can compute it from dossiers.
+        note: what a reader should know.
+    """
+
+    key: str
+    name: str
+    vietnamese: str = ""
+    group: int | None
+    formula: str
+    points: str | None = None
+    source: LegalSource
+    confidence: Confidence
+    from_dossiers: bool = False
+    note: str = ""
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the formula was seen in a cited source."""
+        return self.confidence is Confidence.CONFIRMED
+
+    def rate(self, numerator: int, denominator: int) -> float | None:
+        """``numerator / denominator`` as a fraction (``None`` when the denominator is 0).
+
+        Raises:
+            InvalidInputError: a count is negative or the numerator exceeds the denominator.
+        """
+        if numerator < 0 or denominator < 0 or numerator > denominator:
+            msg = f"{self.key}: need 0 <= numerator <= denominator; got {numerator}/{denominator}"
+            raise InvalidInputError(msg, field="numerator", value=numerator)
+        return None if denominator == 0 else numerator / denominator
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.confidence.mark}: {self.formula} ({self.source})"
+
+
+INDICATORS: Final[tuple[Indicator, ...]] = (
+    Indicator(
+        key="procedures_published_on_time",
+        name="Procedures published on time",
+        vietnamese="Công bố, công khai thủ tục hành chính đúng hạn",
+        group=1,
+        formula=(
+            "procedures whose publication decision was issued within the deadline of Decree "
+            "63/2010/NĐ-CP Art. 15 ÷ procedures published in the period × 100%"
+        ),
+        points="unclear (one summary says 4/18)",
+        source=_766_GROUP_1,
+        confidence=Confidence.CONFIRMED,
+        note="about the catalogue, not dossiers: compute it with Indicator.rate()",
+    ),
+    Indicator(
+        key="dossiers_on_time",
+        name="Dossiers resolved on time",
+        vietnamese="Tiến độ, kết quả giải quyết hồ sơ đúng hạn",
+        group=2,
+        formula="dossiers resolved on or before the appointment ÷ dossiers resolved × 100%",
+        points="up to 20",
+        source=_766_GROUP_2,
+        confidence=Confidence.UNCONFIRMED,
+        from_dossiers=True,
+        note=(
+            "the 20 points are confirmed, the formula text is not: it is the fact sheet's "
+            "assumption (OnTimeBasis.RESOLVED)"
+        ),
+    ),
+    Indicator(
+        key="digitised_at_intake",
+        name="Dossiers digitised at intake",
+        vietnamese="Số hóa hồ sơ",
+        group=3,
+        formula="dossiers digitised at intake ÷ dossiers received × 100%",
+        source=_766_GROUP_3,
+        confidence=Confidence.UNCONFIRMED,
+    ),
+    Indicator(
+        key="electronic_results",
+        name="Results issued electronically",
+        group=3,
+        formula="results issued electronically ÷ results issued × 100%",
+        source=_766_GROUP_3,
+        confidence=Confidence.UNCONFIRMED,
+    ),
+    Indicator(
+        key="online_dossiers",
+        name="Dossiers filed online",
+        vietnamese="Cung cấp dịch vụ trực tuyến",
+        group=4,
+        formula="dossiers filed online ÷ dossiers received × 100%",
+        source=_766_GROUP_4,
+        confidence=Confidence.UNCONFIRMED,
+        from_dossiers=True,
+    ),
+    Indicator(
+        key="complaints_on_time",
+        name="Complaints handled on time",
+        vietnamese="Xử lý phản ánh, kiến nghị đúng hạn",
+        group=5,
+        formula=(
+            "complaints handled on or before the due date ÷ complaints within competence × 100%"
+        ),
+        points="part of 18 (group 5)",
+        source=_766_GROUP_5,
+        confidence=Confidence.CONFIRMED,
+        note="about complaints, not dossiers: compute it with Indicator.rate()",
+    ),
+    Indicator(
+        key="complaint_satisfaction",
+        name="Satisfaction with complaint handling",
+        group=5,
+        formula=(
+            "(complaints − complaints with 'dissatisfied' feedback or handled late) ÷ "
+            "complaints × 100%"
+        ),
+        points="part of 18 (group 5)",
+        source=_766_GROUP_5,
+        confidence=Confidence.CONFIRMED,
+        note="about complaints, not dossiers: compute it with Indicator.rate()",
+    ),
+    Indicator(
+        key="procedure_satisfaction",
+        name="Satisfaction with procedure intake and handling",
+        vietnamese="Mức độ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
+        group=5,
+        formula="scored against the targets of Resolution 76/NQ-CP (formula truncated in source)",
+        points="up to 6 of 18",
+        source=_766_GROUP_5,
+        confidence=Confidence.PARTIAL,
+    ),
+    Indicator(
+        key="gia_lai_on_time",
+        name="On-time rate over dossiers to handle (Gia Lai)",
+        vietnamese="Tỷ lệ đúng hạn",
+        group=None,
+        formula=("100% − (overdue in progress + resolved late) ÷ (resolved + in progress) × 100%"),
+        source=GIA_LAI_STATISTICS,
+        confidence=Confidence.CONFIRMED,
+        from_dossiers=True,
+        note=(
+            "confirmed for Gia Lai's one-stop statistics only, not Decision 766; counting "
+            "dossiers waiting on the applicant as in progress is govtier's reading "
+            "(OnTimeBasis.TO_HANDLE)"
+        ),
+    ),
+)
+"""The service-quality indicators govtier knows, each with its source and confidence."""
+
+_BY_KEY: Final = {i.key: i for i in INDICATORS}
+
+
+def indicator(key: str) -> Indicator:
+    """The indicator with ``key`` (see :data:`INDICATORS`).
+
+    Raises:
+        InvalidInputError: no indicator has that key.
+    """
+    try:
+        return _BY_KEY[key]
+    except (KeyError, TypeError):
+        msg = f"no indicator {key!r}; known: {', '.join(_BY_KEY)}"
+        raise InvalidInputError(msg, field="key", value=key) from None
+
+
+class OnTimeBasis(enum.Enum):
+    """The denominator of the on-time rate (the numerator is resolved early or on time).
+
+    * ``RESOLVED`` (default): ÷ dossiers resolved. The fact sheet's reading of Decision 766
+      group 2, and what the portal codebases compare (statuses 9 and 10) [U].
+    * ``RECEIVED``: ÷ dossiers received in the period, however they ended. No source found [U];
+      offered because reports are often read that way.
+    * ``TO_HANDLE``: 1 − (resolved late + open overdue) ÷ (resolved + open). Gia Lai's one-stop
+      statistics [C, for Gia Lai only]; dossiers still open and within time count as on time.
+    """
+
+    RESOLVED = "resolved"
+    RECEIVED = "received"
+    TO_HANDLE = "to handle"
+
+    @property
+    def indicator(self) -> Indicator | None:
+        """The indicator whose formula this basis implements, if any."""
+        return {
+            OnTimeBasis.RESOLVED: _BY_KEY["dossiers_on_time"],
+            OnTimeBasis.RECEIVED: None,
+            OnTimeBasis.TO_HANDLE: _BY_KEY["gia_lai_on_time"],
+        }[self]
+
+    @property
+    def confidence(self) -> Confidence:
+        """How well this denominator is established for Decision 766 reporting."""
+        return Confidence.UNCONFIRMED
+
+
+# --------------------------------------------------------------------------------------------
+# Figures and the report
+
+COUNTS: Final[tuple[str, ...]] = (
+    "total",
+    "received",
+    "early",
+    "on_time",
+    "late",
+    "within_time",
+    "due_today",
+    "overdue",
+    "paused",
+    "withdrawn",
+    "stopped",
+    "refused",
+    "awaiting_intake",
+)
+"""The counters of :class:`Figures`, in table order."""
+
+_I: Final = {name: i for i, name in enumerate(COUNTS)}
+_STATE_INDEX: Final = {
+    ClockState.WITHIN_TIME: _I["within_time"],
+    ClockState.DUE_TODAY: _I["due_today"],
+    ClockState.OVERDUE: _I["overdue"],
+    ClockState.PAUSED: _I["paused"],
+}
+_TIMELINESS_INDEX: Final = {
+    Timeliness.EARLY: _I["early"],
+    Timeliness.ON_TIME: _I["on_time"],
+    Timeliness.LATE: _I["late"],
+}
+_TERMINAL_INDEX: Final = {
+    Status.WITHDRAWN: _I["withdrawn"],
+    Status.STOPPED: _I["stopped"],
+    Status.REFUSED: _I["refused"],
+}
+
+
+def _count(counts: list[int], row: ReportRow, moment: dt.datetime) -> None:
+    counts[0] += 1
+    status = row.status
+    terminal = _TERMINAL_INDEX.get(status)
+    if row.received_at is not None:
+        counts[1] += 1
+    if terminal is not None:
+        counts[terminal] += 1
+        return
+    if row.received_at is None:
+        counts[_I["awaiting_intake"]] += 1
+        return
+    if row.finished_at is not None:
+        timeliness = _timeliness(row)
+        if timeliness is not None:
+            counts[_TIMELINESS_INDEX[timeliness]] += 1
+        return
+    state = _state(row, moment)
+    index = _STATE_INDEX.get(state)
+    if index is not None:
+        counts[index] += 1
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+@attrs.frozen(kw_only=True)
+class Figures:
+    """The counts of one group (or of all dossiers), as of the report's moment.
+
+    Attributes: one per name in :data:`COUNTS`; see the module docstring for each.
+    """
+
+    total: int = 0
+    received: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    within_time: int = 0
+    due_today: int = 0
+    overdue: int = 0
+    paused: int = 0
+    withdrawn: int = 0
+    stopped: int = 0
+    refused: int = 0
+    awaiting_intake: int = 0
+
+    @classmethod
+    def _of(cls, counts: Sequence[int]) -> Figures:
+        return cls(**dict(zip(COUNTS, counts, strict=True)))
+
+    @property
+    def resolved(self) -> int:
+        """Decided dossiers: early + on time + late."""
+        return self.early + self.on_time + self.late
+
+    @property
+    def in_time(self) -> int:
+        """Resolved early or on time: the on-time rate's numerator."""
+        return self.early + self.on_time
+
+    @property
+    def in_progress(self) -> int:
+        """Open dossiers whose clock runs: within time + due today + overdue."""
+        return self.within_time + self.due_today + self.overdue
+
+    @property
+    def open(self) -> int:
+        """Open dossiers: in progress + paused."""
+        return self.in_progress + self.paused
+
+    def on_time_rate(self, basis: OnTimeBasis = OnTimeBasis.RESOLVED) -> float | None:
+        """The on-time rate as a fraction in [0, 1]; ``None`` when the denominator is 0."""
+        if basis is OnTimeBasis.RESOLVED:
+            return self.in_time / self.resolved if self.resolved else None
+        if basis is OnTimeBasis.RECEIVED:
+            return self.in_time / self.received if self.received else None
+        to_handle = self.resolved + self.open
+        return 1 - (self.late + self.overdue) / to_handle if to_handle else None
+
+    def __add__(self, other: Figures) -> Figures:
+        if not isinstance(other, Figures):
+            return NotImplemented
+        return Figures._of([getattr(self, n) + getattr(other, n) for n in COUNTS])
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """One group of a report: its key (one value per ``group_by`` name) and its figures."""
+
+    key: tuple[str, ...]
+    figures: Figures
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int) -> str:
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.rjust(w) if i >= numeric_from else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _grid(
+    title: str,
+    group_by: Sequence[str],
+    header: Sequence[str],
+    rows: Sequence[tuple[Sequence[str], Sequence[str]]],
+    total: Sequence[str],
+) -> str:
+    """A titled table: one line per group (when grouped), then the total line."""
+    labels = list(group_by) or [""]
+    body = [[*key, *cells] for key, cells in rows] if group_by else []
+    body.append(["TOTAL", *[""] * (len(labels) - 1), *total])
+    return title + "\n" + _table([*labels, *header], body, numeric_from=len(labels))
+
+
+_SHOWN: Final = (
+    "received",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "open",
+    "within_time",
+    "due_today",
+    "overdue",
+    "paused",
+    "withdrawn",
+    "stopped",
+    "refused",
+)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Report:
+    """Counts of dossiers by group, as of a moment. Immutable; make one with :func:`report`.
+
+    Attributes:
+        as_of: the moment described (Asia/Ho_Chi_Minh).
+        group_by: the names the groups are keyed by (see :data:`GROUP_KEYS`).
+        basis: the on-time rate's denominator.
+        groups: the groups, sorted by key.
+        total: the figures over all groups.
+    """
+
+    as_of: dt.datetime
+    group_by: tuple[str, ...]
+    basis: OnTimeBasis = OnTimeBasis.RESOLVED
+    groups: tuple[Group, ...]
+    total: Figures
+
+    def __repr__(self) -> str:
+        return (
+            f"Report(as_of={self.as_of.isoformat()}, group_by={self.group_by!r}, "
+            f"basis={self.basis.name}, {len(self.groups)} groups, total={self.total.total})"
+        )
+
+    def __getitem__(self, key: str | tuple[str, ...]) -> Figures:
+        """The figures of a group (an empty group has zero figures).
+
+        Raises:
+            InvalidInputError: the key has another number of parts than ``group_by``.
+        """
+        parts = (key,) if isinstance(key, str) else tuple(key)
+        if len(parts) != len(self.group_by):
+            msg = f"a group key has {len(self.group_by)} part(s) ({self.group_by}); got {parts}"
+            raise InvalidInputError(msg, field="key", value=parts)
+        for group in self.groups:
+            if group.key == parts:
+                return group.figures
+        return Figures()
+
+    def on_time_rate(self, key: str | tuple[str, ...] | None = None) -> float | None:
+        """The on-time rate (fraction) of a group, or overall when ``key`` is ``None``."""
+        figures = self.total if key is None else self[key]
+        return figures.on_time_rate(self.basis)
+
+    def keys(self) -> tuple[tuple[str, ...], ...]:
+        """The group keys, sorted."""
+        return tuple(g.key for g in self.groups)
+
+    def to_rows(self, *, total: bool = False) -> list[dict[str, object]]:
+        """One dict per group, for CSV or a data frame.
+
+        Each dict has the key parts, every count, ``resolved``, ``open`` and ``on_time_rate``
+        (a percentage with one decimal, or ``None``).
+
+        Args:
+            total: add a last row for all groups, with each key part set to ``"*"``.
+        """
+        pairs = [(g.key, g.figures) for g in self.groups]
+        if total:
+            pairs.append((("*",) * len(self.group_by), self.total))
+        rows: list[dict[str, object]] = []
+        for key, figures in pairs:
+            row: dict[str, object] = dict(zip(self.group_by, key, strict=True))
+            row.update({n: getattr(figures, n) for n in COUNTS})
+            row["resolved"] = figures.resolved
+            row["open"] = figures.open
+            row["on_time_rate"] = _percent(figures.on_time_rate(self.basis))
+            rows.append(row)
+        return rows
+
+    def render(self) -> str:
+        """The report as a plain-text table, one line per group and a total line."""
+        header = [*_SHOWN, "on-time %"]
+
+        def cells(key: Sequence[str], figures: Figures) -> list[str]:
+            rate = _percent(figures.on_time_rate(self.basis))
+            return [
+                *key,
+                *(str(getattr(figures, n)) for n in _SHOWN),
+                "-" if rate is None else f"{rate:.1f}",
+            ]
+
+        title = (
+            f"Dossiers as of {self.as_of:%Y-%m-%d %H:%M} (on-time rate over "
+            f"{self.basis.value} dossiers)"
+        )
+        return _grid(
+            title,
+            self.group_by,
+            header,
+            [(g.key, cells((), g.figures)) for g in self.groups],
+            cells((), self.total),
+        )
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def report(
+    dossiers: Iterable[Dossier | ReportRow],
+    *,
+    as_of: dt.datetime,
+    group_by: str | Sequence[str] = (),
+    basis: OnTimeBasis = OnTimeBasis.RESOLVED,
+    field_of: FieldOf | None = None,
+    province_of: ProvinceOf | None = None,
+) -> Report:
+    """Count dossiers by group as of ``as_of``, in one pass.
+
+    Args:
+        dossiers: dossiers, or rows (:class:`ReportRow`: :class:`DossierRow`, a store's
+            summaries), in any number; read once.
+        as_of: the moment described. Dossiers opened later are left out; events after it are
+            ignored.
+        group_by: one or more names of :data:`GROUP_KEYS`, e.g. ``("province", "month")``.
+        basis: the on-time rate's denominator.
+        field_of: gives a procedure id's field (see :func:`row_of`).
+        province_of: gives a unit's province code (see :func:`row_of`).
+
+    Raises:
+        InvalidInputError: ``as_of`` is naive or ``group_by`` names an unknown key.
+    """
+    moment = _check_aware(as_of, "as_of")
+    names, key_of = _key_function(group_by)
+    counters: dict[tuple[str, ...], list[int]] = {}
+    width = len(COUNTS)
+    for row in _rows(dossiers, moment, field_of, province_of):
+        key = key_of(row)
+        counts = counters.get(key)
+        if counts is None:
+            counts = counters[key] = [0] * width
+        _count(counts, row, moment)
+    totals = [sum(c[i] for c in counters.values()) for i in range(width)]
+    groups = tuple(Group(key=key, figures=Figures._of(counters[key])) for key in sorted(counters))
+    return Report(
+        as_of=moment, group_by=names, basis=basis, groups=groups, total=Figures._of(totals)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Backlog by age
+
+
+@attrs.frozen(kw_only=True)
+class AgeBand:
+    """An age band of open dossiers: ``low <= age < high`` days (``high`` ``None``: no limit)."""
+
+    low: int
+    high: int | None
+
+    @property
+    def label(self) -> str:
+        """``"0-4"``, ``"5-9"``, ..., ``"30+"``."""
+        if self.high is None:
+            return f"{self.low}+"
+        return f"{self.low}-{self.high - 1}"
+
+    def __contains__(self, age: object) -> bool:
+        return isinstance(age, int) and self.low <= age and (self.high is None or age < self.high)
+
+
+def _bands(edges: Sequence[int]) -> tuple[AgeBand, ...]:
+    given: tuple[object, ...] = tuple(edges)
+    values = tuple(e for e in given if isinstance(e, int) and not isinstance(e, bool))
+    if (
+        len(values) != len(given)
+        or not values
+        or values[0] != 0
+        or any(b <= a for a, b in itertools.pairwise(values))
+    ):
+        msg = f"edges are increasing whole numbers of days starting at 0; got {given!r}"
+        raise InvalidInputError(msg, field="edges", value=given)
+    highs: tuple[int | None, ...] = (*values[1:], None)
+    return tuple(AgeBand(low=lo, high=hi) for lo, hi in zip(values, highs, strict=True))
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Backlog:
+    """Open dossiers by age since receipt, as of a moment. Make one with :func:`backlog`.
+
+    Attributes:
+        as_of: the moment described.
+        unit: ``"working days"`` or ``"calendar days"``.
+        bands: the age bands.
+        group_by: the names the groups are keyed by.
+        groups: per group key, the count in each band.
+        total: the count in each band over all groups.
+    """
+
+    as_of: dt.datetime
+    unit: str
+    bands: tuple[AgeBand, ...]
+    group_by: tuple[str, ...]
+    groups: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]
+    total: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"Backlog(as_of={self.as_of.isoformat()}, unit={self.unit!r}, "
+            f"bands={[b.label for b in self.bands]}, total={sum(self.total)})"
+        )
+
+    def to_rows(self) -> list[dict[str, object]]:
+        """One dict per group: the key parts, then the count per band label."""
+        rows: list[dict[str, object]] = []
+        for key, counts in self.groups:
+            row: dict[str, object] = dict(zip(self.group_by, key, strict=True))
+            row.update({b.label: c for b, c in zip(self.bands, counts, strict=True)})
+            rows.append(row)
+        return rows
+
+    def render(self) -> str:
+        """The backlog as a plain-text table with a total line."""
+        header = [*(b.label for b in self.bands), "open"]
+
+        def cells(counts: Sequence[int]) -> list[str]:
+            return [*map(str, counts), str(sum(counts))]
+
+        title = (
+            f"Open dossiers by age ({self.unit} since receipt) as of {self.as_of:%Y-%m-%d %H:%M}"
+        )
+        rows = [(k, cells(c)) for k, c in self.groups]
+        return _grid(title, self.group_by, header, rows, cells(self.total))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def backlog(
+    dossiers: Iterable[Dossier | ReportRow],
+    *,
+    as_of: dt.datetime,
+    edges: Sequence[int] = (0, 5, 10, 20, 30),
+    calendar: WorkingCalendar | None = None,
+    group_by: str | Sequence[str] = (),
+    include_paused: bool = True,
+    field_of: FieldOf | None = None,
+    province_of: ProvinceOf | None = None,
+) -> Backlog:
+    """Count open dossiers by age since receipt, in one pass.
+
+    The age is the number of working days (with ``calendar``) or calendar days (without) from
+    the day of receipt to the day of ``as_of``: a dossier received today is 0 days old.
+
+    Args:
+        dossiers: dossiers or rows, read once.
+        as_of: the moment described.
+        edges: the lower bound of each band, from 0; the last band is open-ended.
+        calendar: count working days on this calendar; ``None`` counts calendar days.
+        group_by: names of :data:`GROUP_KEYS`.
+        include_paused: count dossiers waiting on the applicant too.
+        field_of: gives a procedure id's field (see :func:`row_of`).
+        province_of: gives a unit's province code (see :func:`row_of`).
+
+    Raises:
+        InvalidInputError: bad ``as_of``, ``edges`` or ``group_by``.
+        OutOfRangeError: a receipt day is outside ``calendar``'s years.
+    """
+    moment = _check_aware(as_of, "as_of")
+    bands = _bands(edges)
+    lows = [b.low for b in bands]
+    names, key_of = _key_function(group_by)
+    today = moment.date()
+    counters: dict[tuple[str, ...], list[int]] = {}
+    wanted = {ClockState.WITHIN_TIME, ClockState.DUE_TODAY, ClockState.OVERDUE}
+    if include_paused:
+        wanted.add(ClockState.PAUSED)
+    for row in _rows(dossiers, moment, field_of, province_of):
+        received = row.received_at
+        if received is None or _state(row, moment) not in wanted:
+            continue
+        day = received.astimezone(VIETNAM_TZ).date()
+        age = (today - day).days if calendar is None else calendar.working_days_between(day, today)
+        index = max(bisect.bisect_right(lows, age) - 1, 0)
+        key = key_of(row)
+        counts = counters.get(key)
+        if counts is None:
+            counts = counters[key] = [0] * len(bands)
+        counts[index] += 1
+    groups = tuple((k, tuple(counters[k])) for k in sorted(counters))
+    total = tuple(sum(c[i] for c in counters.values()) for i in range(len(bands)))
+    return Backlog(
+        as_of=moment,
+        unit="calendar days" if calendar is None else "working days",
+        bands=bands,
+        group_by=names,
+        groups=groups,
+        total=total,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Overdue list
+
+
+@attrs.frozen(kw_only=True)
+class OverdueDossier:
+    """An open dossier past its appointment, and the step that made it late (if any).
+
+    Attributes:
+        code: the dossier code.
+        procedure_id: the catalogue's procedure id.
+        receiving_unit: the unit whose counter received it.
+        subject_unit: the unit the procedure concerns.
+        province: the province code, when known.
+        received_at: when it was received.
+        appointment: the appointment it missed.
+        overdue_for: how long past the appointment, as of the list's moment.
+        late_step: the first inter-agency step that missed its sub-deadline, or ``None`` when
+            every step kept to its share (or the row does not know).
+    """
+
+    code: str
+    procedure_id: str
+    receiving_unit: str
+    subject_unit: str
+    province: str | None
+    received_at: dt.datetime
+    appointment: dt.datetime
+    overdue_for: dt.timedelta
+    late_step: StepProgress | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The entry as a plain dict (moments as ISO 8601 text, the step by name and agency)."""
+        step = self.late_step
+        return {
+            "code": self.code,
+            "procedure_id": self.procedure_id,
+            "receiving_unit": self.receiving_unit,
+            "subject_unit": self.subject_unit,
+            "province": self.province,
+            "received_at": self.received_at.isoformat(),
+            "appointment": self.appointment.isoformat(),
+            "overdue_days": round(self.overdue_for.total_seconds() / 86400, 2),
+            "late_step": None if step is None else step.name,
+            "late_step_agency": None if step is None else step.agency,
+            "late_step_due": None
+            if step is None or step.due_at is None
+            else step.due_at.isoformat(),
+        }
+
+
+def overdue(
+    dossiers: Iterable[Dossier | ReportRow],
+    *,
+    as_of: dt.datetime,
+    limit: int | None = None,
+    field_of: FieldOf | None = None,
+    province_of: ProvinceOf | None = None,
+) -> tuple[OverdueDossier, ...]:
+    """The dossiers overdue at ``as_of``, most overdue first, in one pass.
+
+    Args:
+        dossiers: dossiers or rows, read once.
+        as_of: the moment described.
+        limit: keep only the ``limit`` most overdue (memory stays bounded by ``limit``).
+        field_of: gives a procedure id's field (see :func:`row_of`).
+        province_of: gives a unit's province code (see :func:`row_of`).
+
+    Raises:
+        InvalidInputError: ``as_of`` is naive or ``limit`` is below 1.
+    """
+    moment = _check_aware(as_of, "as_of")
+    given: object = limit
+    if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 1):
+        msg = f"limit is a positive whole number or None; got {limit!r}"
+        raise InvalidInputError(msg, field="limit", value=limit)
+    heap: list[tuple[float, str, int, OverdueDossier]] = []
+    found: list[OverdueDossier] = []
+    for row in _rows(dossiers, moment, field_of, province_of):
+        if _state(row, moment) is not ClockState.OVERDUE:
+            continue
+        due, received = row.appointment, row.received_at
+        if due is None or received is None:  # pragma: no cover  (OVERDUE implies both)
+            continue
+        entry = OverdueDossier(
+            code=row.code,
+            procedure_id=row.procedure_id,
+            receiving_unit=row.receiving_unit,
+            subject_unit=row.subject_unit,
+            province=row.province,
+            received_at=received,
+            appointment=due,
+            overdue_for=moment - due,
+            late_step=getattr(row, "late_step", None),
+        )
+        if limit is None:
+            found.append(entry)
+            continue
+        # keep the most overdue: a min-heap on "how overdue" drops the least overdue first
+        item = (entry.overdue_for.total_seconds(), _reverse(entry.code), len(heap), entry)
+        if len(heap) < limit:
+            heapq.heappush(heap, item)
+        elif item[:2] > heap[0][:2]:
+            heapq.heapreplace(heap, item)
+    if limit is not None:
+        found = [e for *_, e in heap]
+    found.sort(key=lambda e: (e.appointment, e.code))
+    return tuple(found)
+
+
+def _reverse(code: str) -> str:
+    """A sort key that orders codes backwards (ties keep the smaller code)."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in code)
