@@ -30,7 +30,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"_.*"),
     (r"py:class", r"(Path|Iterable|Iterator|Mapping|Any|Final|Sequence|Callable|Self)"),
     # the standard library: intersphinx would resolve these, but the docs build runs offline
-    (r"py:.*", r"(collections\.abc|pathlib|typing|datetime|zoneinfo|enum|os|random|hypothesis)\..*"),
+    (r"py:.*", r"(collections\.abc|pathlib|typing|datetime|zoneinfo|enum|os)\..*"),
+    (r"py:.*", r"(random|hypothesis)\..*"),
     # docstrings name classes and members in short form (`Dossier.apply`); fully qualified
     # references (govtier.x.Y) are still checked
     (r"py:.*", r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)?"),

@@ -178,7 +178,10 @@ def _code(n: int) -> str:
 
 
 class StoreContract:
-    """The tests every :class:`~govtier.storage.ports.DossierStore` passes. Define ``make_store``."""
+    """The tests every :class:`~govtier.storage.ports.DossierStore` passes.
+
+    Define ``make_store``.
+    """
 
     @pytest.fixture
     def make_store(self) -> Callable[[], DossierStore]:
