@@ -29,3 +29,23 @@ def test_example_runs(script: Path, tmp_path: Path) -> None:
 def test_there_are_examples() -> None:
     """The examples folder is not empty (the parametrized test would silently run nothing)."""
     assert any(p.name == "quickstart.py" for p in EXAMPLES)
+
+
+def test_demo_remembers_its_dossiers(tmp_path: Path) -> None:
+    """`make demo` keeps its dossiers in a SQLite file; a second run finds the first one's."""
+    script = next(p for p in EXAMPLES if p.name == "quickstart.py")
+    outputs = [
+        subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=600,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert "this is the first run" in outputs[0]
+    assert "It already holds 1 dossier(s) from earlier runs" in outputs[1]
+    assert "G01.20.01-260309-0001: RETURNED, on time" in outputs[1]
+    assert (tmp_path / "govtier-demo.db").exists()

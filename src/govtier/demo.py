@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from govtier import VIETNAM_TZ, Duration, ReasonKind, UnitRegistry, WorkingCalendar
 from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader, Outcome
 from govtier.jurisdiction import RuleSet
+from govtier.storage import SQLiteStore
 
 LIMITS = (1, 3, 7, 20)
+DEFAULT_STORE = "govtier-demo.db"
 
 
 def show(calendar: WorkingCalendar, received: dt.datetime, label: str, out: TextIO) -> None:
@@ -52,9 +55,26 @@ def place(out: TextIO) -> None:
     print(f"  search 'P. Ba Đình' -> {hit.unit.name} ({hit.unit.code}), {hit.why}", file=out)
 
 
-def journey(calendar: WorkingCalendar, out: TextIO) -> None:
-    """Resolve a real procedure at a real commune and walk one dossier through its life."""
+def journey(calendar: WorkingCalendar, out: TextIO, store: SQLiteStore) -> None:
+    """Resolve a real procedure at a real commune and walk one dossier through its life.
+
+    Every step is saved to ``store``; a later run finds the dossiers of earlier runs.
+    """
     at = dt.datetime
+    earlier = store.find()
+    print(f"\n=== The store {store.path} ===", file=out)
+    if earlier:
+        print(f"  It already holds {len(earlier)} dossier(s) from earlier runs:", file=out)
+        for summary in earlier[-3:]:
+            print(
+                f"  - {summary.code}: {summary.status.name}, "
+                f"{summary.timeliness.value if summary.timeliness else 'not decided'}",
+                file=out,
+            )
+    else:
+        print(
+            "  It is empty: this is the first run. Run the demo again to see it remember.", file=out
+        )
     print(
         "\n=== Who handles it: first land-use-right certificate, Phường Ba Đình, 09/03/2026 ===",
         file=out,
@@ -65,7 +85,10 @@ def journey(calendar: WorkingCalendar, out: TextIO) -> None:
     print("  " + assignment.explain().replace("\n", "\n  "), file=out)
 
     print("\n=== One dossier's journey ===", file=out)
-    code = DossierCode(agency="G01.20.01", received_on=dt.date(2026, 3, 9), sequence=42)
+    day = dt.date(2026, 3, 9)
+    code = DossierCode(
+        agency="G01.20.01", received_on=day, sequence=store.next_sequence("G01.20.01", day)
+    )
     header = DossierHeader.from_assignment(
         assignment, code=code, applicant=Applicant(name="Trần Thị B")
     )
@@ -76,6 +99,7 @@ def journey(calendar: WorkingCalendar, out: TextIO) -> None:
         calendar=calendar,
         components=["Đơn đăng ký đất đai (Mẫu 04/ĐK)", "Giấy tờ về quyền sử dụng đất"],
     )
+    store.save(dossier, expected_version=0)
     print("  " + dossier.receipt_slip().render().replace("\n", "\n  "), file=out)
     steps: list[Callable[[Dossier], Dossier]] = [
         lambda d: d.transfer(
@@ -105,7 +129,9 @@ def journey(calendar: WorkingCalendar, out: TextIO) -> None:
         lambda d: d.return_result(at=at(2026, 4, 16, 8, 30, tzinfo=VIETNAM_TZ), actor="clerk.lan"),
     ]
     for step in steps:
+        saved = dossier.version
         dossier = step(dossier)
+        store.save(dossier, expected_version=saved)
         event = dossier.events[-1]
         due = (
             f"appointment {dossier.appointment:%d/%m %H:%M}"
@@ -127,8 +153,14 @@ def journey(calendar: WorkingCalendar, out: TextIO) -> None:
         print(f"  Late step: {late.name} ({late.agency}), due {late.due_at:%d/%m}", file=out)
 
 
-def run(out: TextIO, *, now: dt.datetime) -> None:
-    """Print the whole demo to ``out``; ``now`` is the moment shown as "received now"."""
+def run(out: TextIO, *, now: dt.datetime, store_path: str | Path = DEFAULT_STORE) -> None:
+    """Print the whole demo to ``out``.
+
+    Args:
+        out: where to print.
+        now: the moment shown as "received now".
+        store_path: the SQLite file the demo keeps its dossiers in (created if missing).
+    """
     calendar = WorkingCalendar.vietnam()
     show(calendar, now.replace(second=0, microsecond=0), "Now", out)
     show(calendar, dt.datetime(2026, 2, 12, 16, 30, tzinfo=VIETNAM_TZ), "Just before Tết 2026", out)
@@ -148,9 +180,19 @@ def run(out: TextIO, *, now: dt.datetime) -> None:
     )
     print(f"  due {late.due_at:%a %d/%m/%Y %H:%M}: {late.notes[-1]}", file=out)
     place(out)
-    journey(calendar, out)
+    store = SQLiteStore(store_path)
+    try:
+        journey(calendar, out, store)
+        stored = store.load(store.find()[-1].code)
+        print(
+            f"  Reloaded {stored.code} from {store.path}: {stored.version} events, "
+            f"{stored.status.name if stored.status else '-'}",
+            file=out,
+        )
+    finally:
+        store.close()
 
 
 def main() -> None:
     """Run the demo on standard output, with the current moment as "now"."""
-    run(sys.stdout, now=dt.datetime.now(VIETNAM_TZ))
+    run(sys.stdout, now=dt.datetime.now(VIETNAM_TZ), store_path=DEFAULT_STORE)
