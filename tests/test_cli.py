@@ -129,3 +129,73 @@ class TestBadInput:
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith("govtier: error:")
         assert result.stdout == ""
+
+
+@pytest.fixture(name="store_file", scope="module")
+def _store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store holding the demo's dossier (built by running the demo once)."""
+    folder = tmp_path_factory.mktemp("store")
+    result = run("demo", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "govtier-demo.db"
+
+
+class TestStoreCommands:
+    """`report` and `export` read a store file."""
+
+    def test_report_table_json_and_chart(self, store_file: Path, tmp_path: Path) -> None:
+        """The report counts the demo's dossier as resolved on time; the chart is an SVG."""
+        table = run("report", "--store", str(store_file), "--as-of", "2026-05-01T00:00")
+        assert table.returncode == 0, table.stderr
+        assert "TOTAL" in table.stdout
+        chart = tmp_path / "rates.svg"
+        result = run(
+            "report",
+            "--store",
+            str(store_file),
+            "--as-of",
+            "2026-05-01T00:00",
+            "--group-by",
+            "province,month",
+            "--json",
+            "--chart",
+            str(chart),
+            "--progress",
+        )
+        assert result.returncode == 0, result.stderr
+        rows = json.loads(result.stdout)
+        assert rows[0]["province"] == "01"
+        assert rows[0]["on_time"] == 1
+        assert chart.read_text(encoding="utf-8").startswith("<svg")
+        assert "report [" in result.stderr  # the progress bar
+
+    def test_export_portal_records(self, store_file: Path, tmp_path: Path) -> None:
+        """Export writes the portal's sync body for each dossier."""
+        result = run("export", "--store", str(store_file), "--with-progress")
+        assert result.returncode == 0, result.stderr
+        (record,) = json.loads(result.stdout)
+        assert record["sync"]["TrangThaiHoSo"] == "10"
+        assert record["sync"]["NgayHenTra"] == "20260415170000"
+        assert len(record["progress"]) == 8
+        target = tmp_path / "out.json"
+        written = run(
+            "export",
+            "--store",
+            str(store_file),
+            "--date-format",
+            "yyyy-MM-dd HH:mm:ss",
+            "--output",
+            str(target),
+        )
+        assert written.returncode == 0, written.stderr
+        assert "2026-04-15 17:00:00" in target.read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize("command", ["report", "export"])
+    def test_missing_store_is_bad_input(self, command: str, tmp_path: Path) -> None:
+        """A store that cannot be opened: one line, status 2, no file created."""
+        missing = tmp_path / "none.db"
+        extra = ("--as-of", "2026-05-01T00:00") if command == "report" else ()
+        result = run(command, "--store", str(missing), *extra)
+        assert result.returncode == 2
+        assert result.stderr.startswith("govtier: error: no SQLite store")
+        assert not missing.exists()

@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from govtier.calendar import VIETNAM_TZ, WorkingCalendar
 from govtier.catalogue import Catalogue, Channel
@@ -25,7 +27,12 @@ from govtier.errors import GovtierError, InvalidInputError
 from govtier.jurisdiction import RuleSet
 from govtier.units import LegacyUnit, Unit, UnitRegistry
 
+if TYPE_CHECKING:
+    from govtier.storage.ports import DossierStore
+
 __all__ = ["main"]
+
+_T = TypeVar("_T")
 
 EXIT_BAD_INPUT = 2
 
@@ -235,6 +242,91 @@ def _check_rules(args: argparse.Namespace, out: TextIO) -> int:
     return main_check_rules(args.files, out=out, err=sys.stderr)
 
 
+# -- stores: report and export ------------------------------------------------------------------
+
+
+def _open_store(spec: str) -> DossierStore:
+    """A store from a SQLite file path or a PostgreSQL URL; a missing file is an error."""
+    if spec.startswith(("postgresql://", "postgres://")):
+        from govtier.storage.postgres import PostgresStore
+
+        return PostgresStore(spec)
+    if spec != ":memory:" and not Path(spec).is_file():
+        msg = f"no SQLite store at {spec!r} (give an existing file or a postgresql:// URL)"
+        raise InvalidInputError(msg, field="store", value=spec)
+    from govtier.storage.sqlite import SQLiteStore
+
+    return SQLiteStore(spec)
+
+
+def _progress(items: Sequence[_T], *, enabled: bool, label: str) -> Iterator[_T]:
+    """Yield ``items``, drawing a progress bar on stderr when ``enabled``."""
+    total = len(items)
+    step = max(1, total // 100)
+    for index, item in enumerate(items, 1):
+        if enabled and (index % step == 0 or index == total):
+            done = index * 30 // max(total, 1)
+            bar = "#" * done + "." * (30 - done)
+            sys.stderr.write(f"\r{label} [{bar}] {index:,}/{total:,}")
+            if index == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        yield item
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from govtier.charts import write_ontime_chart
+    from govtier.reporting import OnTimeBasis, report
+
+    store = _open_store(args.store)
+    try:
+        rows = store.find()
+        show = args.progress or (sys.stderr.isatty() and len(rows) > 10_000)
+        group_by = tuple(g for g in args.group_by.split(",") if g) if args.group_by else ()
+        result = report(
+            _progress(rows, enabled=show, label="report"),
+            as_of=args.as_of,
+            group_by=group_by,
+            basis=OnTimeBasis(args.basis),
+        )
+        if args.chart:  # the chart is always by commune and month
+            by_commune = report(rows, as_of=args.as_of, group_by=("commune", "month"))
+            write_ontime_chart(by_commune, args.chart)
+    finally:
+        store.close()
+    return _emit(out, args, result.to_rows(), str(result))
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    from govtier.interop import DateFormat, PortalFormat, progress_records, sync_record
+
+    fmt = PortalFormat(date_format=DateFormat(args.date_format))
+    store = _open_store(args.store)
+    try:
+        codes = args.code or [s.code for s in store.find()]
+        show = args.progress or (sys.stderr.isatty() and len(codes) > 1_000)
+        records = []
+        for code in _progress(codes, enabled=show, label="export"):
+            dossier = store.load(code)
+            record: dict[str, Any] = {"sync": sync_record(dossier, fmt)}
+            if args.with_progress:
+                record["progress"] = progress_records(dossier, fmt)
+            records.append(record)
+    finally:
+        store.close()
+    text = json.dumps(records, ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        return _emit(
+            out,
+            args,
+            {"written": args.output, "dossiers": len(records)},
+            f"wrote {len(records)} portal record(s) to {args.output}",
+        )
+    out.write(text + "\n")
+    return 0
+
+
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     del args
     from govtier.demo import run
@@ -331,6 +423,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.set_defaults(handler=_check_rules, json=False)
 
+    p = commands.add_parser("report", help="on-time figures over a store (SQLite file or URL)")
+    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p.add_argument("--as-of", type=_moment, required=True, help="the moment described")
+    p.add_argument(
+        "--group-by", default="", help="comma-separated: province, commune, procedure, month, ..."
+    )
+    p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
+    p.add_argument("--chart", help="also write the on-time rates by commune and month as SVG")
+    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    _common(p)
+    p.set_defaults(handler=_report)
+
+    p = commands.add_parser("export", help="National Public Service Portal records from a store")
+    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p.add_argument("--code", action="append", help="only this dossier (repeatable)")
+    p.add_argument(
+        "--date-format", choices=["yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"], default="yyyyMMddHHmmss"
+    )
+    p.add_argument("--with-progress", action="store_true", help="add the status-progress bodies")
+    p.add_argument("--output", help="write the JSON to this file instead of standard output")
+    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    _common(p)
+    p.set_defaults(handler=_export)
+
     p = commands.add_parser("demo", help="the quick-start demo")
     p.set_defaults(handler=_demo, json=False)
     return parser
@@ -348,6 +464,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     handler: Handler = args.handler
     try:
         return handler(args, out or sys.stdout)
+    except BrokenPipeError:  # e.g. `govtier export ... | head`: the reader has gone
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (silence the final flush)
+        return 0
     except (GovtierError, InvalidInputError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         sys.stderr.write(f"govtier: error: {message}\n")
