@@ -6,6 +6,8 @@ import subprocess
 import sys
 from importlib import resources
 
+import pytest
+
 import govtier
 
 
@@ -54,3 +56,27 @@ def test_import_loads_no_data() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_import_is_light() -> None:
+    """`import govtier` imports none of its heavier modules until a name is used."""
+    code = (
+        "import sys, govtier\n"
+        "heavy = [m for m in ('govtier.units', 'govtier.dossier', 'govtier.storage', 'attrs',"
+        " 'cattrs', 'psycopg') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "govtier.Dossier\n"
+        "assert 'govtier.dossier' in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_unknown_attribute() -> None:
+    """A name govtier does not have is an AttributeError, as for any module."""
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        govtier.NoSuchThing  # noqa: B018

@@ -5,77 +5,11 @@ calendar, and dossiers with their full history. Importing govtier loads no data;
 its bundled files on first use.
 """
 
-from govtier.calendar import (
-    VIETNAM_TZ,
-    DayInfo,
-    DayReason,
-    Notice,
-    ReasonKind,
-    Session,
-    WorkingCalendar,
-    WorkingHours,
-    load_notices,
-)
-from govtier.catalogue import (
-    Catalogue,
-    Change,
-    Channel,
-    Component,
-    ComponentKind,
-    Extension,
-    FactNote,
-    Fee,
-    OnlineService,
-    Procedure,
-    load_catalogue,
-)
-from govtier.charts import write_ontime_chart
-from govtier.deadlines import (
-    ClockRules,
-    Counting,
-    Deadline,
-    DeadlinePolicy,
-    DueMoment,
-    Duration,
-    DurationUnit,
-    OutsideHours,
-    WaitRule,
-    add_working_time,
-    working_time_between,
-)
-from govtier.dossier import (
-    TRANSITIONS,
-    Apologised,
-    Applicant,
-    ApplicantKind,
-    AppointmentChange,
-    Clock,
-    ClockState,
-    Decided,
-    Dossier,
-    DossierCode,
-    DossierHeader,
-    Event,
-    Outcome,
-    Paid,
-    PaymentRequested,
-    ReceiptSlip,
-    Received,
-    Refused,
-    Returned,
-    Status,
-    StepPlan,
-    StepProgress,
-    Stopped,
-    Submitted,
-    Supplemented,
-    SupplementRequested,
-    Timeliness,
-    Transferred,
-    TransitionTable,
-    Wait,
-    Withdrawn,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from govtier.errors import (
     ConcurrencyError,
     CorruptRecordError,
@@ -93,48 +27,247 @@ from govtier.errors import (
     UnknownProcedureError,
     UnknownUnitError,
 )
-from govtier.interop import PortalFormat, PortalRecord, parse_sync_record, sync_record
-from govtier.jurisdiction import (
-    AgencyRole,
-    AmbiguousUnitError,
-    Assignment,
-    Authority,
-    Competence,
-    Coverage,
-    IntakeScope,
-    MatchedRule,
-    Rule,
-    RuleSet,
-    Step,
-    StepSpec,
-    ValidationReport,
-)
-from govtier.legal import Confidence, LegalSource
-from govtier.reporting import OnTimeBasis, Report, backlog, overdue, report
-from govtier.storage import (
-    DossierQuery,
-    DossierStore,
-    DossierSummary,
-    MemoryStore,
-    PostgresStore,
-    SQLiteStore,
-)
-from govtier.units import (
-    LEGACY_LAST_DAY,
-    REFORM_DATE,
-    LegacyResolution,
-    LegacyUnit,
-    Level,
-    ResolutionStatus,
-    Succession,
-    SuccessionKind,
-    Unit,
-    UnitKind,
-    UnitMatch,
-    UnitRegistry,
-)
+
+if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    from govtier.calendar import (
+        VIETNAM_TZ,
+        DayInfo,
+        DayReason,
+        Notice,
+        ReasonKind,
+        Session,
+        WorkingCalendar,
+        WorkingHours,
+        load_notices,
+    )
+    from govtier.catalogue import (
+        Catalogue,
+        Change,
+        Channel,
+        Component,
+        ComponentKind,
+        Extension,
+        FactNote,
+        Fee,
+        OnlineService,
+        Procedure,
+        load_catalogue,
+    )
+    from govtier.charts import (
+        write_ontime_chart,
+    )
+    from govtier.deadlines import (
+        ClockRules,
+        Counting,
+        Deadline,
+        DeadlinePolicy,
+        DueMoment,
+        Duration,
+        DurationUnit,
+        OutsideHours,
+        WaitRule,
+        add_working_time,
+        working_time_between,
+    )
+    from govtier.dossier import (
+        TRANSITIONS,
+        Apologised,
+        Applicant,
+        ApplicantKind,
+        AppointmentChange,
+        Clock,
+        ClockState,
+        Decided,
+        Dossier,
+        DossierCode,
+        DossierHeader,
+        Event,
+        Outcome,
+        Paid,
+        PaymentRequested,
+        ReceiptSlip,
+        Received,
+        Refused,
+        Returned,
+        Status,
+        StepPlan,
+        StepProgress,
+        Stopped,
+        Submitted,
+        Supplemented,
+        SupplementRequested,
+        Timeliness,
+        Transferred,
+        TransitionTable,
+        Wait,
+        Withdrawn,
+    )
+    from govtier.interop import (
+        PortalFormat,
+        PortalRecord,
+        parse_sync_record,
+        sync_record,
+    )
+    from govtier.jurisdiction import (
+        AgencyRole,
+        AmbiguousUnitError,
+        Assignment,
+        Authority,
+        Competence,
+        Coverage,
+        IntakeScope,
+        MatchedRule,
+        Rule,
+        RuleSet,
+        Step,
+        StepSpec,
+        ValidationReport,
+    )
+    from govtier.legal import (
+        Confidence,
+        LegalSource,
+    )
+    from govtier.reporting import (
+        OnTimeBasis,
+        Report,
+        backlog,
+        overdue,
+        report,
+    )
+    from govtier.storage import (
+        DossierQuery,
+        DossierStore,
+        DossierSummary,
+        MemoryStore,
+        PostgresStore,
+        SQLiteStore,
+    )
+    from govtier.units import (
+        LEGACY_LAST_DAY,
+        REFORM_DATE,
+        LegacyResolution,
+        LegacyUnit,
+        Level,
+        ResolutionStatus,
+        Succession,
+        SuccessionKind,
+        Unit,
+        UnitKind,
+        UnitMatch,
+        UnitRegistry,
+    )
 
 __version__ = "0.1.0.dev0"
+
+# Every other public name is imported on first use (PEP 562), so `import govtier` stays fast and
+# loads neither data nor optional machinery (holidays, cattrs, psycopg).
+_LAZY: dict[str, str] = {
+    "AgencyRole": "govtier.jurisdiction",
+    "AmbiguousUnitError": "govtier.jurisdiction",
+    "Apologised": "govtier.dossier",
+    "Applicant": "govtier.dossier",
+    "ApplicantKind": "govtier.dossier",
+    "AppointmentChange": "govtier.dossier",
+    "Assignment": "govtier.jurisdiction",
+    "Authority": "govtier.jurisdiction",
+    "Catalogue": "govtier.catalogue",
+    "Change": "govtier.catalogue",
+    "Channel": "govtier.catalogue",
+    "Clock": "govtier.dossier",
+    "ClockRules": "govtier.deadlines",
+    "ClockState": "govtier.dossier",
+    "Competence": "govtier.jurisdiction",
+    "Component": "govtier.catalogue",
+    "ComponentKind": "govtier.catalogue",
+    "Confidence": "govtier.legal",
+    "Counting": "govtier.deadlines",
+    "Coverage": "govtier.jurisdiction",
+    "DayInfo": "govtier.calendar",
+    "DayReason": "govtier.calendar",
+    "Deadline": "govtier.deadlines",
+    "DeadlinePolicy": "govtier.deadlines",
+    "Decided": "govtier.dossier",
+    "Dossier": "govtier.dossier",
+    "DossierCode": "govtier.dossier",
+    "DossierHeader": "govtier.dossier",
+    "DossierQuery": "govtier.storage",
+    "DossierStore": "govtier.storage",
+    "DossierSummary": "govtier.storage",
+    "DueMoment": "govtier.deadlines",
+    "Duration": "govtier.deadlines",
+    "DurationUnit": "govtier.deadlines",
+    "Event": "govtier.dossier",
+    "Extension": "govtier.catalogue",
+    "FactNote": "govtier.catalogue",
+    "Fee": "govtier.catalogue",
+    "IntakeScope": "govtier.jurisdiction",
+    "LEGACY_LAST_DAY": "govtier.units",
+    "LegacyResolution": "govtier.units",
+    "LegacyUnit": "govtier.units",
+    "LegalSource": "govtier.legal",
+    "Level": "govtier.units",
+    "MatchedRule": "govtier.jurisdiction",
+    "MemoryStore": "govtier.storage",
+    "Notice": "govtier.calendar",
+    "OnTimeBasis": "govtier.reporting",
+    "OnlineService": "govtier.catalogue",
+    "Outcome": "govtier.dossier",
+    "OutsideHours": "govtier.deadlines",
+    "Paid": "govtier.dossier",
+    "PaymentRequested": "govtier.dossier",
+    "PortalFormat": "govtier.interop",
+    "PortalRecord": "govtier.interop",
+    "PostgresStore": "govtier.storage",
+    "Procedure": "govtier.catalogue",
+    "REFORM_DATE": "govtier.units",
+    "ReasonKind": "govtier.calendar",
+    "ReceiptSlip": "govtier.dossier",
+    "Received": "govtier.dossier",
+    "Refused": "govtier.dossier",
+    "Report": "govtier.reporting",
+    "ResolutionStatus": "govtier.units",
+    "Returned": "govtier.dossier",
+    "Rule": "govtier.jurisdiction",
+    "RuleSet": "govtier.jurisdiction",
+    "SQLiteStore": "govtier.storage",
+    "Session": "govtier.calendar",
+    "Status": "govtier.dossier",
+    "Step": "govtier.jurisdiction",
+    "StepPlan": "govtier.dossier",
+    "StepProgress": "govtier.dossier",
+    "StepSpec": "govtier.jurisdiction",
+    "Stopped": "govtier.dossier",
+    "Submitted": "govtier.dossier",
+    "Succession": "govtier.units",
+    "SuccessionKind": "govtier.units",
+    "SupplementRequested": "govtier.dossier",
+    "Supplemented": "govtier.dossier",
+    "TRANSITIONS": "govtier.dossier",
+    "Timeliness": "govtier.dossier",
+    "Transferred": "govtier.dossier",
+    "TransitionTable": "govtier.dossier",
+    "Unit": "govtier.units",
+    "UnitKind": "govtier.units",
+    "UnitMatch": "govtier.units",
+    "UnitRegistry": "govtier.units",
+    "VIETNAM_TZ": "govtier.calendar",
+    "ValidationReport": "govtier.jurisdiction",
+    "Wait": "govtier.dossier",
+    "WaitRule": "govtier.deadlines",
+    "Withdrawn": "govtier.dossier",
+    "WorkingCalendar": "govtier.calendar",
+    "WorkingHours": "govtier.calendar",
+    "add_working_time": "govtier.deadlines",
+    "backlog": "govtier.reporting",
+    "load_catalogue": "govtier.catalogue",
+    "load_notices": "govtier.calendar",
+    "overdue": "govtier.reporting",
+    "parse_sync_record": "govtier.interop",
+    "report": "govtier.reporting",
+    "sync_record": "govtier.interop",
+    "working_time_between": "govtier.deadlines",
+    "write_ontime_chart": "govtier.charts",
+}
 
 __all__ = [
     "LEGACY_LAST_DAY",
@@ -258,3 +391,17 @@ __all__ = [
     "working_time_between",
     "write_ontime_chart",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'govtier' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
