@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py)
 
-.PHONY: help install demo test lint typecheck pytest docs data bench fuzz clean
+.PHONY: help install demo test lint typecheck pytest docs data schemas bench fuzz clean
 
 help:
 	@echo "make demo    run the main example (creates .venv and installs on first use)"
 	@echo "make test    ruff, mypy --strict, pytest (with every README/docs example and examples/), docs build"
 	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
 	@echo "make data    rebuild src/govtier/data from ../shared/data"
+	@echo "make schemas regenerate src/govtier/schemas/*.schema.json from the classes"
 	@echo "make bench   run the benchmarks and print their tables"
 	@echo "make fuzz    a long fuzzing run (3,000 inputs per entry point)"
 
@@ -45,6 +46,9 @@ docs: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python scripts/build_units.py ../shared/data/admin-units src/govtier/data
 	$(BIN)/python scripts/hash_data.py src/govtier/data
+
+schemas: $(STAMP)
+	$(BIN)/python scripts/generate_schemas.py
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)
