@@ -15,12 +15,13 @@ help:
 	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
 	@echo "make data    rebuild src/govtier/data from ../shared/data"
 	@echo "make schemas regenerate src/govtier/schemas/*.schema.json from the classes"
-	@echo "make bench   run the benchmarks and print their tables"
+	@echo "make bench   benchmarks in one table (GOVTIER_BENCH_DOSSIERS=N; GOVTIER_BENCH_FULL=1 for"
+	@echo "             a year of Ha Noi; RESULTS=benchmarks/RESULTS.md to write the results file)"
 	@echo "make fuzz    a long fuzzing run (3,000 inputs per entry point)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -54,7 +55,7 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(if $(RESULTS),--results $(RESULTS))
 
 clean:
 	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .hypothesis build dist

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import time
 
@@ -26,7 +27,9 @@ def _timed(label: str, func: object) -> object:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--rows", action="store_true", help="print JSON rows for run_all.py")
     args = parser.parse_args()
+    found: dict[str, float] = {}
 
     units = _timed("units: UnitRegistry.bundled()", UnitRegistry.bundled)
     catalogue = _timed("catalogue: Catalogue.bundled() (parse + validate)", Catalogue.bundled)
@@ -68,6 +71,7 @@ def main() -> None:
                 resolve(proc, code, day, channel)
             count += len(prepared)
         elapsed = time.perf_counter() - t0
+        found[label] = count / elapsed
         print(f"resolve by {label:<32} {count / elapsed:12,.0f} /s")
 
     old = [c.code for c in units.legacy_communes()[:2000]]
@@ -80,6 +84,8 @@ def main() -> None:
         count += len(old)
     elapsed = time.perf_counter() - t0
     print(f"resolve before the reform (district level) {count / elapsed:12,.0f} /s")
+    if args.rows:
+        print("ROWS " + json.dumps({"resolve_per_s": found["procedure id"]}))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 import time
 
 from govtier.units import DATA_DIR, UnitRegistry
@@ -45,6 +47,14 @@ def main() -> None:
     registry.successors("00001")
     legacy_time = time.perf_counter() - start
 
+    if "--rows" in sys.argv:
+        rows = {
+            "get_per_s": len(sample) / get_time,
+            "search_per_s": len(names) / search_time,
+            "partial_search_per_s": len(partial) / partial_time,
+        }
+        print("ROWS " + json.dumps(rows))
+        return
     print(f"{'load units.json (first use)':<34}{load * 1000:>12.1f} ms")
     print(f"{'build search index (first search)':<34}{index_time * 1000:>12.1f} ms")
     print(f"{'load legacy.json (first use)':<34}{legacy_time * 1000:>12.1f} ms")

@@ -269,3 +269,12 @@ def test_working_days_due_is_n_working_days_after_counting_day(
     cal = WorkingCalendar.vietnam()
     deadline = cal.deadline(received, Duration.working_days(n))
     assert cal.working_days_between(deadline.counting_from.date(), deadline.due_at.date()) == n
+
+
+def test_zero_days_after_the_close_as_received() -> None:
+    """Found by hypothesis: 0 working days, received just after 17:00 and taken as received."""
+    cal = WorkingCalendar.vietnam()
+    received = dt.datetime(2001, 1, 2, 17, 0, 0, 1, tzinfo=VIETNAM_TZ)
+    policy = DeadlinePolicy(outside_hours=OutsideHours.AS_RECEIVED)
+    deadline = cal.deadline(received, Duration.working_days(0), policy)
+    assert deadline.due_at == received

@@ -339,6 +339,8 @@ def load_notices(path: str | Path) -> tuple[Notice, ...]:
             raise DataFileError(f"expected a .toml or .json file, got {suffix!r}", path=name)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataFileError(f"not valid {suffix[1:].upper()}: {exc}", path=name) from exc
+    except RecursionError as exc:
+        raise DataFileError("nested too deeply to be data", path=name) from exc
     return notices_from_data(data, path=name)
 
 

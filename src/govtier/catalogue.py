@@ -881,6 +881,8 @@ def read_data_file(path: str | Path, *, limit: int = MAX_CATALOGUE_FILE_BYTES) -
         return json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataFileError(f"not valid {suffix[1:].upper()}: {exc}", path=name) from exc
+    except RecursionError as exc:
+        raise DataFileError("nested too deeply to be data", path=name) from exc
     except OSError as exc:
         raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc
 

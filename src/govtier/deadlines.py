@@ -387,6 +387,8 @@ def compute_deadline(
                 f"{CIVIL_CODE_END.article})."
             )
         due = _due_on(calendar, day, start, policy)
+    if due < start:  # e.g. no working days to count, received after the close (as received)
+        due = start
     return Deadline(
         received_at=received,
         counting_from=start,

@@ -605,10 +605,12 @@ def _text(
             raise reader.error("the field is missing", where + name)
         return ""
     value = data[name]
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        shown = "" if name in PERSONAL_FIELDS else f", got {value!r}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**100:
+        value = str(value)  # a number sent for a code; a longer one is not text (str() raises)
+    if not isinstance(value, str):
+        shown = "" if name in PERSONAL_FIELDS else f", got {type(value).__name__}"
         raise reader.error(f"expected text{shown}", where + name)
-    return str(value)
+    return value
 
 
 def _moment(

@@ -1044,7 +1044,8 @@ class RuleSet:
             bucket = self._bucket(proc.id, subject.key)
         plan = bucket.plan(on, channel, subject.code)
         decision = self._decisions.get((id(plan), subject.code))
-        if decision is None or decision.procedure is not proc:
+        if decision is None or decision.procedure is not proc or decision.notes != subject.notes:
+            # (notes depend on the code given: an old code followed to this unit says so)
             decision = self._decide(plan, proc, subject, on, channel)
         return Assignment(unit_code=unit, on=on, decision=decision)
 

@@ -14,6 +14,7 @@ adapter passes; run it against your own store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,6 +30,7 @@ from govtier.errors import (
     CorruptRecordError,
     GovtierError,
     InvalidInputError,
+    InvalidTransitionError,
     UnknownDossierError,
 )
 from govtier.serialization import events_fingerprint
@@ -320,6 +322,23 @@ class DossierStore(Protocol):
         """
         ...
 
+    def stream_summaries(
+        self, query: DossierQuery | None = None, *, batch_size: int = 1000
+    ) -> Iterator[DossierSummary]:
+        """The summaries ``query`` selects, by code, reading ``batch_size`` at a time.
+
+        What :meth:`find` returns, without holding them all: memory stays bounded by the batch,
+        so a report runs over millions of stored dossiers (``report(store.stream_summaries(),
+        as_of=...)``). This default pages through :meth:`find` by code; a store may do better
+        (PostgreSQL reads through a server-side cursor).
+
+        Raises:
+            InvalidInputError: ``batch_size`` is not a positive integer.
+            StorageError: the store failed.
+        """
+        check_batch_size(batch_size)
+        return _summaries_of(stream_pages(self.find, query, batch_size))
+
     def next_sequence(self, agency: str, day: dt.date) -> int:
         """The next dossier sequence number of ``agency`` on ``day`` (1, 2, ...), atomically.
 
@@ -391,7 +410,7 @@ class DossierStore(Protocol):
             SchemaVersionError: a stored record was written by a newer govtier.
             StorageError: the store failed.
         """
-        return Dossier.from_events(_prefix_as_of(code, self.load_events(code), as_of))
+        return fold_stored(code, _prefix_as_of(code, self.load_events(code), as_of))
 
     def find_dossiers(self, query: DossierQuery | None = None) -> list[Dossier]:
         """The full dossiers ``query`` selects, by code."""
@@ -399,6 +418,34 @@ class DossierStore(Protocol):
 
 
 # -- helpers the adapters share ----------------------------------------------------------------
+
+
+def fold_stored(code: str, events: Sequence[Event]) -> Dossier:
+    """The dossier a stored history folds into.
+
+    Raises:
+        CorruptRecordError: the stored events do not make a valid history of dossier ``code``
+            (an event not allowed where it stands, or events of another dossier); the message
+            names the dossier and the event.
+    """
+    try:
+        dossier = Dossier.from_events(events)
+    except (InvalidTransitionError, InvalidInputError) as exc:
+        state, seq = Dossier(), 0
+        with contextlib.suppress(InvalidTransitionError, InvalidInputError):
+            for seq, event in enumerate(events, start=1):  # noqa: B007  (seq names the culprit)
+                state = state.apply(event)
+        msg = f"dossier {code}, event {seq}: the stored history is not valid: {exc}"
+        raise CorruptRecordError(msg) from exc
+    if events and dossier.code != code:
+        msg = f"dossier {code}, event 1: the stored events are of dossier {dossier.code}"
+        raise CorruptRecordError(msg)
+    return dossier
+
+
+def _summaries_of(pages: Iterator[list[DossierSummary]]) -> Iterator[DossierSummary]:
+    for page in pages:
+        yield from page
 
 
 def check_version(code: str, stored: int, expected: int) -> None:
@@ -562,7 +609,7 @@ def plan_batch(
             before = current[code]
         else:
             stored = stored_versions.get(code, 0)
-            before = Dossier.from_events(histories.get(code, ())) if stored else Dossier()
+            before = fold_stored(code, histories.get(code, ())) if stored else Dossier()
             if before.version != stored:
                 msg = f"dossier {code}: {before.version} events stored, version {stored}"
                 raise CorruptRecordError(msg)

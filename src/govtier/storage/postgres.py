@@ -37,6 +37,7 @@ from govtier.storage.ports import (
     bundled_province_of,
     check_batch_size,
     check_sequence_args,
+    fold_stored,
     plan_batch,
 )
 
@@ -370,14 +371,40 @@ class PostgresStore(DossierStore):
                 rows: list[tuple[str, int, Any]] = []
                 for row in cur:
                     if row[0] != code and rows:
-                        yield Dossier.from_events(_histories(rows)[rows[0][0]])
+                        yield fold_stored(rows[0][0], _histories(rows)[rows[0][0]])
                         rows = []
                     code = row[0]
                     rows.append(row)
                 if rows:
-                    yield Dossier.from_events(_histories(rows)[rows[0][0]])
+                    yield fold_stored(rows[0][0], _histories(rows)[rows[0][0]])
         except pg.Error as exc:
             raise _storage_error("stream dossiers", exc) from exc
+        finally:
+            conn.close()
+
+    def stream_summaries(
+        self, query: DossierQuery | None = None, *, batch_size: int = 1000
+    ) -> Iterator[DossierSummary]:
+        """The summaries ``query`` selects, by code, through a server-side cursor (see the port).
+
+        Like :meth:`stream`, it reads on a connection of its own in one transaction; close the
+        iterator (or read it to the end) to release it.
+        """
+        check_batch_size(batch_size)
+        return self._stream_summaries(query or DossierQuery(), batch_size)
+
+    def _stream_summaries(self, query: DossierQuery, batch_size: int) -> Iterator[DossierSummary]:
+        pg = self._pg
+        sql, params = _select(query)
+        conn = self._connect()
+        try:
+            with conn.transaction(), conn.cursor(name="govtier_summaries") as cur:
+                cur.itersize = batch_size
+                cur.execute(sql.encode(), params)
+                for row in cur:
+                    yield _summary(row)
+        except pg.Error as exc:
+            raise _storage_error("stream summaries", exc) from exc
         finally:
             conn.close()
 

@@ -22,6 +22,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
@@ -49,6 +50,7 @@ from govtier.storage.ports import (
     bundled_province_of,
     check_batch_size,
     check_sequence_args,
+    fold_stored,
     plan_batch,
     stream_pages,
 )
@@ -105,6 +107,8 @@ CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS
 MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1)]
 """The forward migrations, ``(version, statements separated by ';')``, oldest first."""
 
+_CHUNK: Final = 500  # host parameters per IN (...) list, well under SQLite's limit
+
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
     "received_at, appointment, finished_at, timeliness, version"
@@ -156,7 +160,7 @@ class SQLiteStore(DossierStore):
         try:
             self._stored_version()  # refuse a foreign or newer file before touching it
             if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(self._db, timeout)
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self.schema_version = self._migrate()
@@ -234,12 +238,18 @@ class SQLiteStore(DossierStore):
     def _append_batch(self, appends: list[Append]) -> list[int]:
         db = self._db
         versions: dict[str, int] = {}
-        histories: dict[str, list[Event]] = {}
-        for code in dict.fromkeys(a.code for a in appends):
-            row = db.execute("SELECT version FROM dossiers WHERE code = ?", (code,)).fetchone()
-            if row:
-                versions[code] = row[0]
-                histories[code] = self._read_events(code)
+        codes = list(dict.fromkeys(a.code for a in appends))
+        for first in range(0, len(codes), _CHUNK):  # one query per chunk, not one per dossier
+            chunk = codes[first : first + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            versions.update(
+                db.execute(
+                    f"SELECT code, version FROM dossiers WHERE code IN ({marks})",  # noqa: S608
+                    chunk,
+                ).fetchall()
+            )
+        # new dossiers (version 0, the bulk-import case) have nothing to reload
+        histories = {code: self._read_events(code) for code in versions}
         keys: dict[str, tuple[str, int, str]] = {}
         for key in {a.idempotency_key for a in appends} - {None}:
             found = db.execute(
@@ -254,9 +264,9 @@ class SQLiteStore(DossierStore):
             keys=keys,
             province_of=self._province_of,
         )
-        for code, summary in plan.summaries.items():
-            sql = _INSERT_DOSSIER if plan.previous[code] == 0 else _UPDATE_DOSSIER
-            db.execute(sql, _summary_row(summary))
+        rows = [(plan.previous[c] == 0, _summary_row(s)) for c, s in plan.summaries.items()]
+        db.executemany(_INSERT_DOSSIER, [row for new, row in rows if new])
+        db.executemany(_UPDATE_DOSSIER, [row for new, row in rows if not new])
         db.executemany(
             "INSERT INTO events (code, seq, kind, at, record) VALUES (?, ?, ?, ?, ?)",
             [
@@ -301,7 +311,7 @@ class SQLiteStore(DossierStore):
             codes = [s.code for s in page]
             by_code = self._read(functools.partial(self._histories, codes))
             for code in codes:
-                yield Dossier.from_events(_events_of(code, by_code.get(code, [])))
+                yield fold_stored(code, _events_of(code, by_code.get(code, [])))
 
     def _histories(self, codes: list[str]) -> dict[str, list[tuple[int, str]]]:
         marks = ", ".join("?" * len(codes))
@@ -399,6 +409,25 @@ def _summary_row(summary: DossierSummary) -> tuple[Any, ...]:
         summary.version,
         summary.code,
     )
+
+
+def _enable_wal(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, waiting up to ``timeout`` seconds for other openers of a new file.
+
+    Changing the journal mode answers "database is locked" at once, without the busy timeout,
+    while another process migrates the file; the switch is retried until the timeout.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+        else:
+            return
 
 
 def _storage_error(action: str, exc: sqlite3.Error) -> StorageError:

@@ -431,6 +431,21 @@ class StoreContract:
         with pytest.raises(InvalidInputError):
             store.stream(batch_size=0)
 
+    def test_stream_summaries_gives_what_find_gives(
+        self, store: DossierStore, population: list[Dossier]
+    ) -> None:
+        """Summaries stream in code order, batch after batch, exactly as ``find`` returns them."""
+        assert population
+        assert list(store.stream_summaries(batch_size=3)) == store.find()
+        for query in (
+            DossierQuery(status=Status.RECEIVED),
+            DossierQuery(province="01", limit=4),
+            DossierQuery(after=sorted(d.code for d in population)[2]),
+        ):
+            assert list(store.stream_summaries(query, batch_size=2)) == store.find(query)
+        with pytest.raises(InvalidInputError):
+            store.stream_summaries(batch_size=0)
+
     # -- sequence numbers and handles ---------------------------------------------------------
 
     def test_sequence_numbers_count_per_agency_and_day(
