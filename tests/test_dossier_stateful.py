@@ -29,6 +29,7 @@ from govtier.dossier import (
     StepPlan,
     Timeliness,
 )
+from govtier.testing.strategies import COMMAND_EVENTS
 
 CAL = Calendar.vietnam()
 START = dt.datetime(2025, 12, 1, 8, 0, tzinfo=VIETNAM_TZ)
@@ -79,7 +80,7 @@ class DossierMachine(RuleBasedStateMachine):
         assert self.dossier is not None
         method = getattr(self.dossier, kind)
         before = self.dossier
-        if kind_name(kind) in before.allowed_events():
+        if COMMAND_EVENTS[kind] in before.allowed_events():
             try:
                 self.dossier = method(**kwargs)
             except InvalidTransitionError as exc:  # clock rules (limits) may refuse
@@ -226,23 +227,6 @@ class DossierMachine(RuleBasedStateMachine):
             assert d.timeliness is Timeliness.EARLY
         else:
             assert d.timeliness is Timeliness.ON_TIME
-
-
-def kind_name(method: str) -> str:
-    """The event kind a command produces."""
-    return {
-        "accept": "received",
-        "request_supplement": "supplement_requested",
-        "supplement": "supplemented",
-        "transfer": "transferred",
-        "request_payment": "payment_requested",
-        "pay": "paid",
-        "apologise": "apologised",
-        "stop": "stopped",
-        "decide": "decided",
-        "return_result": "returned",
-        "withdraw": "withdrawn",
-    }[method]
 
 
 TestDossierMachine = DossierMachine.TestCase

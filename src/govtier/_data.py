@@ -8,15 +8,27 @@ when a data file changes without the manifest.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+import tomllib
 from importlib import resources
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
 from govtier.errors import DataFileError
 
-__all__ = ["MANIFEST", "manifest", "read_bundled", "verify_bundled"]
+__all__ = [
+    "MANIFEST",
+    "MAX_DATA_FILE_BYTES",
+    "manifest",
+    "read_bundled",
+    "read_data_file",
+    "verify_bundled",
+]
 
 MANIFEST: Final = "SHA256SUMS"
+MAX_DATA_FILE_BYTES: Final = 5_000_000
+"""The default size bound of a user's data file (catalogue, rules, scenarios)."""
 _lock = threading.Lock()
 _manifest: dict[str, str] = {}
 
@@ -77,3 +89,34 @@ def verify_bundled() -> list[str]:
         except DataFileError as exc:
             problems.append(str(exc))
     return problems
+
+
+def read_data_file(path: str | Path, *, limit: int = MAX_DATA_FILE_BYTES) -> Any:
+    """Read a TOML or JSON data file, bounded in size.
+
+    Raises:
+        DataFileError: the file is missing, larger than ``limit`` bytes, has another suffix,
+            or is not valid TOML/JSON.
+    """
+    file = Path(path)
+    name = str(file)
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc
+    if size > limit:
+        raise DataFileError(f"file is {size} bytes; data files are limited to {limit}", path=name)
+    suffix = file.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise DataFileError(f"expected a .toml or .json file, got {suffix!r}", path=name)
+    try:
+        text = file.read_bytes()[: limit + 1].decode("utf-8")
+        if suffix == ".toml":
+            return tomllib.loads(text)
+        return json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"not valid {suffix[1:].upper()}: {exc}", path=name) from exc
+    except RecursionError as exc:
+        raise DataFileError("nested too deeply to be data", path=name) from exc
+    except OSError as exc:
+        raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc

@@ -23,13 +23,12 @@ import datetime as dt
 import enum
 import functools
 import itertools
-import json
 import operator
 import threading
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -318,29 +317,10 @@ def load_notices(path: str | Path) -> tuple[Notice, ...]:
         DataFileError: the file is missing, too large, not TOML/JSON, or an entry is malformed;
             the message names the file, the entry and the field.
     """
-    file = Path(path)
-    name = str(file)
-    try:
-        size = file.stat().st_size
-    except OSError as exc:
-        raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc
-    if size > MAX_NOTICE_FILE_BYTES:
-        raise DataFileError(
-            f"file is {size} bytes; notices files are limited to {MAX_NOTICE_FILE_BYTES}", path=name
-        )
-    raw = file.read_bytes()
-    suffix = file.suffix.lower()
-    try:
-        if suffix == ".toml":
-            data: Any = tomllib.loads(raw.decode("utf-8"))
-        elif suffix == ".json":
-            data = json.loads(raw.decode("utf-8"))
-        else:
-            raise DataFileError(f"expected a .toml or .json file, got {suffix!r}", path=name)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"not valid {suffix[1:].upper()}: {exc}", path=name) from exc
-    except RecursionError as exc:
-        raise DataFileError("nested too deeply to be data", path=name) from exc
+    from govtier._data import read_data_file
+
+    name = str(path)
+    data = read_data_file(path, limit=MAX_NOTICE_FILE_BYTES)
     return notices_from_data(data, path=name)
 
 

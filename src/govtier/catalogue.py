@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
-import json
 import threading
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -32,7 +31,7 @@ from typing import Any, Final
 
 import attrs
 
-from govtier._data import read_bundled
+from govtier._data import MAX_DATA_FILE_BYTES, read_bundled, read_data_file
 from govtier._text import fold
 from govtier.deadlines import (
     ClockRules,
@@ -62,7 +61,7 @@ __all__ = [
     "load_catalogue",
 ]
 
-MAX_CATALOGUE_FILE_BYTES: Final = 5_000_000
+MAX_CATALOGUE_FILE_BYTES: Final = MAX_DATA_FILE_BYTES
 """The largest catalogue or rules file govtier reads (bytes)."""
 
 
@@ -854,37 +853,6 @@ def _search_text(proc: Procedure) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Files
-
-
-def read_data_file(path: str | Path, *, limit: int = MAX_CATALOGUE_FILE_BYTES) -> Any:
-    """Read a TOML or JSON data file, bounded in size.
-
-    Raises:
-        DataFileError: the file is missing, larger than ``limit`` bytes, has another suffix,
-            or is not valid TOML/JSON.
-    """
-    file = Path(path)
-    name = str(file)
-    try:
-        size = file.stat().st_size
-    except OSError as exc:
-        raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc
-    if size > limit:
-        raise DataFileError(f"file is {size} bytes; data files are limited to {limit}", path=name)
-    suffix = file.suffix.lower()
-    if suffix not in (".toml", ".json"):
-        raise DataFileError(f"expected a .toml or .json file, got {suffix!r}", path=name)
-    try:
-        text = file.read_bytes()[: limit + 1].decode("utf-8")
-        if suffix == ".toml":
-            return tomllib.loads(text)
-        return json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"not valid {suffix[1:].upper()}: {exc}", path=name) from exc
-    except RecursionError as exc:
-        raise DataFileError("nested too deeply to be data", path=name) from exc
-    except OSError as exc:
-        raise DataFileError(f"cannot read the file ({exc.strerror})", path=name) from exc
 
 
 def load_catalogue(paths: str | Path | Iterable[str | Path]) -> Catalogue:

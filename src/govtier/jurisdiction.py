@@ -35,7 +35,7 @@ from typing import Any, Final
 
 import attrs
 
-from govtier._data import read_bundled
+from govtier._data import read_bundled, read_data_file
 from govtier.catalogue import (
     Catalogue,
     Channel,
@@ -43,7 +43,6 @@ from govtier.catalogue import (
     _Entry,
     legal_source,
     policy_from,
-    read_data_file,
 )
 from govtier.deadlines import DeadlinePolicy, Duration, DurationUnit
 from govtier.errors import (

@@ -22,7 +22,8 @@ from typing import Any, Final, TextIO
 
 import attrs
 
-from govtier.catalogue import Catalogue, Channel, _Entry, parse_enum, read_data_file
+from govtier._data import read_data_file
+from govtier.catalogue import Catalogue, Channel, _Entry, parse_enum
 from govtier.deadlines import Duration
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
 from govtier.jurisdiction import AgencyRole, Assignment, IntakeScope, RuleSet

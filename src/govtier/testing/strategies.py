@@ -17,7 +17,8 @@ construction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ from govtier.legal import LegalSource
 from govtier.units import Unit, UnitRegistry
 
 __all__ = [
+    "COMMAND_EVENTS",
     "aware_moments",
     "communes",
     "dossier_headers",
@@ -176,6 +178,23 @@ def dossier_headers(
 
 _Command = Callable[[Dossier, dt.datetime, WorkingCalendar], Dossier]
 
+COMMAND_EVENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "accept": "received",
+        "request_supplement": "supplement_requested",
+        "supplement": "supplemented",
+        "transfer": "transferred",
+        "request_payment": "payment_requested",
+        "pay": "paid",
+        "apologise": "apologised",
+        "stop": "stopped",
+        "decide": "decided",
+        "return_result": "returned",
+        "withdraw": "withdrawn",
+    }
+)
+"""The event kind each :class:`~govtier.dossier.Dossier` command appends."""
+
 _COMMANDS: Sequence[tuple[str, _Command]] = (
     ("accept", lambda d, t, c: d.accept(at=t, actor="clerk", calendar=c)),
     (
@@ -235,7 +254,7 @@ def dossiers(
         for _ in range(draw(st.integers(0, max_events))):
             now += dt.timedelta(minutes=draw(st.integers(1, 60 * 24 * 5)))
             name, command = draw(st.sampled_from(_COMMANDS))
-            if _kind(name) not in dossier.allowed_events():
+            if COMMAND_EVENTS[name] not in dossier.allowed_events():
                 continue
             try:
                 dossier = command(dossier, now, cal)
@@ -244,19 +263,3 @@ def dossiers(
         return dossier
 
     return build()
-
-
-def _kind(command: str) -> str:
-    return {
-        "accept": "received",
-        "request_supplement": "supplement_requested",
-        "supplement": "supplemented",
-        "transfer": "transferred",
-        "request_payment": "payment_requested",
-        "pay": "paid",
-        "apologise": "apologised",
-        "stop": "stopped",
-        "decide": "decided",
-        "return_result": "returned",
-        "withdraw": "withdrawn",
-    }[command]
