@@ -784,9 +784,14 @@ def loads(text: str | bytes, cls: type[_T]) -> _T:
         raise CorruptRecordError(msg) from exc
 
 
+_RECORD_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":")
+)  # one encoder for every record: json.dumps would build a new one per call
+
+
 def record_to_json(record: Mapping[str, Any]) -> str:
     """A record as compact JSON text (sorted keys, UTF-8 kept), as the SQL stores keep it."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _RECORD_ENCODER.encode(record)
 
 
 def record_from_json(text: str | bytes, *, where: str = "record") -> dict[str, Any]:
