@@ -14,7 +14,7 @@ import attrs
 
 from govtier.legal import LegalSource
 
-__all__ = ["HolidayFact", "holidays_version", "vietnam_facts"]
+__all__ = ["HolidayFact", "vietnam_facts"]
 
 LABOUR_CODE_HOLIDAYS = LegalSource(
     document="Labour Code 45/2019/QH14",
@@ -56,13 +56,6 @@ class HolidayFact:
     name: str
     kind: str
     source: LegalSource
-
-
-def holidays_version() -> str:
-    """The installed ``holidays`` package's version."""
-    from importlib.metadata import version
-
-    return version("holidays")
 
 
 def vietnam_facts(first_year: int, last_year: int) -> list[HolidayFact]:

@@ -223,7 +223,7 @@ _STANDARD_DAY: Final = (
 )
 
 
-def _check_week(value: tuple[tuple[Session, ...], ...]) -> None:
+def _week_validator(_inst: object, _attr: object, value: tuple[tuple[Session, ...], ...]) -> None:
     if len(value) != 7:
         msg = f"working hours need 7 weekdays (Monday first); got {len(value)}"
         raise InvalidInputError(msg, field="sessions", value=value)
@@ -232,10 +232,6 @@ def _check_week(value: tuple[tuple[Session, ...], ...]) -> None:
             if not earlier.end <= later.start:
                 msg = f"sessions must be in order and not overlap: {earlier} then {later}"
                 raise InvalidInputError(msg, field="sessions", value=day)
-
-
-def _week_validator(_inst: object, _attr: object, value: tuple[tuple[Session, ...], ...]) -> None:
-    _check_week(value)
 
 
 @attrs.frozen(kw_only=True)

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -259,19 +259,29 @@ def _open_store(spec: str) -> DossierStore:
     return SQLiteStore(spec)
 
 
-def _progress(items: Sequence[_T], *, enabled: bool, label: str) -> Iterator[_T]:
-    """Yield ``items``, drawing a progress bar on stderr when ``enabled``."""
-    total = len(items)
-    step = max(1, total // 100)
+def _progress(items: Iterable[_T], *, enabled: bool, label: str) -> Iterator[_T]:
+    """Yield ``items``, drawing progress on stderr when ``enabled``.
+
+    With a known length (a sequence) the bar fills up; for a stream it shows a moving marker and
+    the count so far, without reading the stream ahead.
+    """
+    total = len(items) if isinstance(items, Sized) else None
+    step = max(1, (total or 100_000) // 100)
+    index = 0
     for index, item in enumerate(items, 1):
-        if enabled and (index % step == 0 or index == total):
-            done = index * 30 // max(total, 1)
-            bar = "#" * done + "." * (30 - done)
-            sys.stderr.write(f"\r{label} [{bar}] {index:,}/{total:,}")
-            if index == total:
-                sys.stderr.write("\n")
+        if enabled and (index == 1 or index % step == 0 or index == total):
+            if total is not None:
+                done = index * 30 // max(total, 1)
+                bar, count = "#" * done + "." * (30 - done), f"{index:,}/{total:,}"
+            else:
+                place = (index // step) % 30
+                bar, count = "." * place + "#" + "." * (29 - place), f"{index:,}"
+            sys.stderr.write(f"\r{label} [{bar}] {count}")
             sys.stderr.flush()
         yield item
+    if enabled:
+        sys.stderr.write(f"\r{label} done: {index:,}\n")
+        sys.stderr.flush()
 
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
@@ -280,17 +290,19 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
     store = _open_store(args.store)
     try:
-        rows = store.find()
-        show = args.progress or (sys.stderr.isatty() and len(rows) > 10_000)
+        # summaries are streamed: memory stays bounded however many dossiers the store holds
+        show = args.progress or sys.stderr.isatty()
         group_by = tuple(g for g in args.group_by.split(",") if g) if args.group_by else ()
         result = report(
-            _progress(rows, enabled=show, label="report"),
+            _progress(store.stream_summaries(), enabled=show, label="report"),
             as_of=args.as_of,
             group_by=group_by,
             basis=OnTimeBasis(args.basis),
         )
-        if args.chart:  # the chart is always by commune and month
-            by_commune = report(rows, as_of=args.as_of, group_by=("commune", "month"))
+        if args.chart:  # the chart is always by commune and month: a second pass
+            by_commune = report(
+                store.stream_summaries(), as_of=args.as_of, group_by=("commune", "month")
+            )
             write_ontime_chart(by_commune, args.chart)
     finally:
         store.close()

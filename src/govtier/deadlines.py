@@ -340,7 +340,7 @@ def compute_deadline(
         notes.append("Done immediately at the counter.")
         due = start
     elif unit is DurationUnit.WORKING_HOURS:
-        due = _add_working_hours(calendar, start, duration.amount)
+        due = add_working_time(calendar, start, dt.timedelta(hours=duration.amount))
         notes.append(f"{duration.amount} working hours counted through the working sessions.")
     elif unit is DurationUnit.SAME_DAY:
         assert duration.cutoff is not None  # noqa: S101  (checked at construction)
@@ -415,10 +415,6 @@ def _due_on(
         same = dt.datetime.combine(day, start.time().replace(tzinfo=None), tzinfo=VIETNAM_TZ)
         return min(same, close)
     return close
-
-
-def _add_working_hours(calendar: WorkingCalendar, start: dt.datetime, hours: int) -> dt.datetime:
-    return add_working_time(calendar, start, dt.timedelta(hours=hours))
 
 
 def add_working_time(
