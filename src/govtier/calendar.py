@@ -23,16 +23,15 @@ import datetime as dt
 import enum
 import functools
 import itertools
-import operator
 import threading
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from govtier._checks import VIETNAM_TZ, check_aware, check_count
 from govtier.errors import DataFileError, InvalidInputError, OutOfRangeError
 from govtier.legal import Confidence, LegalSource
 
@@ -51,21 +50,6 @@ __all__ = [
     "load_notices",
 ]
 
-
-def _vietnam_tz() -> dt.tzinfo:
-    try:
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except ZoneInfoNotFoundError:  # pragma: no cover - machines without a tz database
-        from dateutil import tz
-
-        zone = tz.gettz("Asia/Ho_Chi_Minh")
-        if zone is None:
-            return dt.timezone(dt.timedelta(hours=7), "ICT")
-        return zone
-
-
-VIETNAM_TZ: Final[dt.tzinfo] = _vietnam_tz()
-"""Asia/Ho_Chi_Minh, the time zone of every moment govtier returns."""
 
 CIVIL_SERVICE_WEEK = LegalSource(
     document="Decision 188/1999/QĐ-TTg",
@@ -503,30 +487,6 @@ def _check_date(value: object, name: str) -> dt.date:
     return value
 
 
-def _check_count(value: object, name: str = "n") -> int:
-    if isinstance(value, bool):
-        msg = f"{name} must be an integer number of working days, got the boolean {value!r}"
-        raise InvalidInputError(msg, field=name, value=value)
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        msg = f"{name} must be an integer number of working days, got {value!r}"
-        raise InvalidInputError(msg, field=name, value=value) from None
-
-
-def _check_aware(value: object, name: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        msg = f"{name} must be a timezone-aware datetime, got {type(value).__name__} {value!r}"
-        raise InvalidInputError(msg, field=name, value=value)
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = (
-            f"{name} must be timezone-aware (e.g. tzinfo=govtier.VIETNAM_TZ), "
-            f"got the naive datetime {value.isoformat()}"
-        )
-        raise InvalidInputError(msg, field=name, value=value)
-    return value.astimezone(VIETNAM_TZ)
-
-
 @attrs.frozen(kw_only=True)
 class WorkingCalendar:
     """A civil-service working calendar: which days count for time limits, and when.
@@ -803,7 +763,7 @@ class WorkingCalendar:
         """
         # The hot path of every deadline: exact types skip the general checks.
         index = self._built or self._index()
-        count = n if type(n) is int else _check_count(n)
+        count = n if type(n) is int else check_count(n)
         offset = (
             day.toordinal() if type(day) is dt.date else _check_date(day, "day").toordinal()
         ) - index.origin
@@ -889,7 +849,7 @@ class WorkingCalendar:
 
         A day off (holiday, closure) receives nothing, whatever the weekday's sessions say.
         """
-        local = _check_aware(moment, "moment")
+        local = check_aware(moment, "moment")
         day = local.date()
         info = self.why(day)
         if not info.is_working_day and info.reasons[-1].kind not in (
@@ -909,7 +869,7 @@ class WorkingCalendar:
         Raises:
             InvalidInputError: ``moment`` is not an aware datetime.
         """
-        local = _check_aware(moment, "moment")
+        local = check_aware(moment, "moment")
         day = local.date()
         clock = local.time().replace(tzinfo=None)
         for session in self.sessions_on(day):

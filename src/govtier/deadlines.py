@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from govtier.calendar import VIETNAM_TZ, _check_aware, _check_count
+from govtier._checks import VIETNAM_TZ, check_aware, check_count
 from govtier.errors import InvalidInputError
 from govtier.legal import Confidence, LegalSource
 
@@ -74,7 +74,7 @@ class DurationUnit(enum.Enum):
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    _check_count(value, attribute.name)
+    check_count(value, attribute.name)
     if value < 0:
         msg = f"a time limit cannot be negative; got {attribute.name}={value}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
@@ -321,7 +321,7 @@ def compute_deadline(
         OutOfRangeError: the dates fall outside the calendar's range.
     """
     policy = policy or DeadlinePolicy()
-    received = _check_aware(received_at, "received_at")
+    received = check_aware(received_at, "received_at")
     given: object = duration
     if not isinstance(given, Duration):
         msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
@@ -425,7 +425,7 @@ def add_working_time(
     Used to count working-hour limits and to move a due moment by paused working time.
     """
     remaining = amount
-    moment = calendar.counting_start(_check_aware(start, "start"))
+    moment = calendar.counting_start(check_aware(start, "start"))
     if remaining <= dt.timedelta(0):
         return moment
     day = moment.date()
@@ -450,8 +450,8 @@ def working_time_between(
 
     Zero when ``end`` is not after ``start``. Used for paused time on the dossier clock.
     """
-    start = _check_aware(start, "start")
-    end = _check_aware(end, "end")
+    start = check_aware(start, "start")
+    end = check_aware(end, "end")
     total = dt.timedelta(0)
     if end <= start:
         return total

@@ -26,7 +26,8 @@ from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
-from govtier.calendar import VIETNAM_TZ, WorkingCalendar, _check_aware
+from govtier._checks import VIETNAM_TZ, check_aware
+from govtier.calendar import WorkingCalendar
 from govtier.catalogue import Channel
 from govtier.deadlines import (
     ClockRules,
@@ -367,12 +368,12 @@ def _evolve(inst: _T, **changes: Any) -> _T:
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _check_aware(value, attribute.name)
+    check_aware(value, attribute.name)
 
 
 def _aware_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        _check_aware(value, attribute.name)
+        check_aware(value, attribute.name)
 
 
 def _to_local(value: Any) -> Any:
@@ -1122,7 +1123,7 @@ class Dossier:
 
     def clock_state(self, as_of: dt.datetime) -> ClockState:
         """Within time, due today, overdue or paused, as of ``as_of``."""
-        moment = _check_aware(as_of, "as_of")
+        moment = check_aware(as_of, "as_of")
         if self.status is None or self.clock.started_at is None:
             return ClockState.NOT_STARTED
         if self.status.is_terminal or self.clock.finished_at is not None:

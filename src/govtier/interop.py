@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import attrs
 
-from govtier.calendar import VIETNAM_TZ, _check_aware
+from govtier._checks import VIETNAM_TZ, check_aware
 from govtier.catalogue import Channel
 from govtier.dossier import (
     Apologised,
@@ -217,7 +217,7 @@ class PortalFormat:
         """
         if moment is None:
             return ""
-        return _check_aware(moment, "moment").strftime(self.date_format.strftime)
+        return check_aware(moment, "moment").strftime(self.date_format.strftime)
 
     def parse_moment(self, text: str) -> dt.datetime | None:
         """Read a moment written in this format (``""`` is none).

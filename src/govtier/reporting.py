@@ -35,7 +35,8 @@ from typing import Final, Protocol, TypeAlias
 
 import attrs
 
-from govtier.calendar import VIETNAM_TZ, WorkingCalendar, _check_aware
+from govtier._checks import VIETNAM_TZ, check_aware
+from govtier.calendar import WorkingCalendar
 from govtier.catalogue import Channel
 from govtier.dossier import ClockState, Dossier, Status, StepProgress, Timeliness
 from govtier.errors import GovtierError, InvalidInputError
@@ -218,7 +219,7 @@ def row_of(
         InvalidInputError: ``as_of`` is naive, the dossier is empty, or it was opened after
             ``as_of``.
     """
-    return _row(dossier, _check_aware(as_of, "as_of"), field_of, province_of)
+    return _row(dossier, check_aware(as_of, "as_of"), field_of, province_of)
 
 
 def _row(
@@ -258,7 +259,7 @@ def clock_state_of(row: ReportRow, as_of: dt.datetime) -> ClockState:
     Raises:
         InvalidInputError: ``as_of`` is naive.
     """
-    moment = _check_aware(as_of, "as_of")
+    moment = check_aware(as_of, "as_of")
     return _state(row, moment)
 
 
@@ -943,7 +944,7 @@ def report(
     Raises:
         InvalidInputError: ``as_of`` is naive or ``group_by`` names an unknown key.
     """
-    moment = _check_aware(as_of, "as_of")
+    moment = check_aware(as_of, "as_of")
     names, key_of = _key_function(group_by)
     counters: dict[tuple[str, ...], list[int]] = {}
     width = len(COUNTS)
@@ -1079,7 +1080,7 @@ def backlog(
         InvalidInputError: bad ``as_of``, ``edges`` or ``group_by``.
         OutOfRangeError: a receipt day is outside ``calendar``'s years.
     """
-    moment = _check_aware(as_of, "as_of")
+    moment = check_aware(as_of, "as_of")
     bands = _bands(edges)
     lows = [b.low for b in bands]
     names, key_of = _key_function(group_by)
@@ -1183,7 +1184,7 @@ def overdue(
     Raises:
         InvalidInputError: ``as_of`` is naive or ``limit`` is below 1.
     """
-    moment = _check_aware(as_of, "as_of")
+    moment = check_aware(as_of, "as_of")
     given: object = limit
     if given is not None and (isinstance(given, bool) or not isinstance(given, int) or given < 1):
         msg = f"limit is a positive whole number or None; got {limit!r}"

@@ -22,7 +22,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-from govtier.calendar import VIETNAM_TZ, _check_aware
+from govtier._checks import VIETNAM_TZ, check_aware
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
 from govtier.errors import (
@@ -120,7 +120,7 @@ class DossierSummary:
     def is_overdue(self, as_of: dt.datetime) -> bool:
         """Whether the dossier is overdue at ``as_of`` (as :meth:`Dossier.clock_state` says)."""
         due = self.running_due
-        return due is not None and _check_aware(as_of, "as_of") > due
+        return due is not None and check_aware(as_of, "as_of") > due
 
 
 def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
@@ -155,7 +155,7 @@ def _moment(value: dt.datetime | dt.date | None) -> dt.datetime | None:
     if given is None:
         return None
     if isinstance(given, dt.datetime):
-        return _check_aware(given, "moment").astimezone(VIETNAM_TZ)
+        return check_aware(given, "moment").astimezone(VIETNAM_TZ)
     if isinstance(given, dt.date):
         return dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ)
     msg = f"expected a date or an aware datetime, got {type(value).__name__}"
@@ -256,7 +256,7 @@ def _prefix_as_of(code: str, events: Sequence[Event], as_of: dt.datetime | None)
     """The events up to ``as_of`` (all when ``None``)."""
     if as_of is None:
         return list(events)
-    moment = _check_aware(as_of, "as_of")
+    moment = check_aware(as_of, "as_of")
     kept = [e for e in events if e.at <= moment]
     if not kept:
         msg = f"dossier {code} did not exist yet at {moment.isoformat()}"
