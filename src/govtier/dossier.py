@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import linecache
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -351,8 +352,13 @@ def _make_evolver(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     fields = [f for f in attrs.fields(cls) if f.init]
     args = ", ".join(f"{f.alias}=get({f.alias!r}, inst.{f.name})" for f in fields)
     source = f"def evolve(inst, changes):\n    get = changes.get\n    return cls({args})\n"
+    # As attrs does for its generated methods: a file name of its own, registered in linecache,
+    # so tracebacks, debuggers and profilers show the generated line instead of "<string>".
+    filename = f"<govtier generated evolve {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace: dict[str, Any] = {"cls": cls}
-    exec(source, namespace)  # noqa: S102  (field names of our own attrs classes only)
+    code = compile(source, filename, "exec")
+    exec(code, namespace)  # noqa: S102  (field names of our own attrs classes only)
     evolver: Callable[[Any, dict[str, Any]], Any] = namespace["evolve"]
     return evolver
 

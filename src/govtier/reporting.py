@@ -30,16 +30,18 @@ import enum
 import functools
 import heapq
 import itertools
+import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Final, Protocol, TypeAlias
 
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
+from govtier._data import read_bundled
 from govtier.calendar import WorkingCalendar
 from govtier.catalogue import Channel
 from govtier.dossier import ClockState, Dossier, Status, StepProgress, Timeliness
-from govtier.errors import GovtierError, InvalidInputError
+from govtier.errors import DataFileError, GovtierError, InvalidInputError
 from govtier.legal import Confidence, LegalSource
 
 __all__ = [
@@ -387,51 +389,6 @@ def _rows(
 # The on-time rate and Decision 766
 
 
-DECISION_766: Final = LegalSource(
-    document="Decision 766/QĐ-TTg",
-    issued=dt.date(2022, 6, 23),
-    title=(
-        "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp "
-        "trong thực hiện thủ tục hành chính, dịch vụ công theo thời gian thực trên môi trường "
-        "điện tử"
-    ),
-    url="https://thuviennhadat.vn/vbpl/quyet-dinh-766-qd-ttg-2022-bo-chi-so-danh-gia-chat-luong-phuc-vu-thu-tuc-hanh-chinh-dien-tu-518821.html",
-)
-"""The Prime Minister's decision approving the real-time service-quality index (5 groups,
-100 points)."""
-
-_766_GROUP_1: Final = attrs.evolve(
-    DECISION_766,
-    article="indicator group 1 (publicity and transparency)",
-    url="https://aita.gov.vn/thu-tuong-chinh-phu-ban-hanh-bo-chi-so-chi-dao-dieu-hanh-va-danh-gia-chat-luong-phuc-vu-nguoi-dan-doanh-nghiep-trong-thuc-hien-thu-tuc-hanh-chinh-dich-vu-cong-theo-thoi-gian-thuc-tren-moi-truong-dien-tu",
-)
-_766_GROUP_2: Final = attrs.evolve(
-    DECISION_766,
-    article="indicator group 2 (progress and results of handling)",
-    url="https://baocaotaichinh.vn/thu-vien/quyet-dinh-766-qd-ttg-2022-phe-duyet-bo-chi-so-chi-dao--dieu-hanh-va-danh-gia-chat-luong-phuc-vu-nguoi-dan--doanh-nghiep-2108502745-126270",
-)
-_766_GROUP_3: Final = attrs.evolve(DECISION_766, article="indicator group 3 (digitisation)")
-_766_GROUP_4: Final = attrs.evolve(DECISION_766, article="indicator group 4 (online services)")
-_766_GROUP_5: Final = attrs.evolve(
-    DECISION_766,
-    article="indicator group 5 (satisfaction)",
-    url="https://vietjack.me/phap-luat/quyet-dinh-766-qd-ttg-2271.html",
-)
-GIA_LAI_STATISTICS: Final = LegalSource(
-    document="Gia Lai one-stop statistics (thông báo, motcua.gialai.gov.vn)",
-    title=(
-        "Late rate = (late in progress + late finished) ÷ dossiers to handle; "
-        "on time = 100% − late rate"
-    ),
-    url=(
-        "http://motcua.gialai.gov.vn/web/guest/chi-tiet-thong-bao?p_p_id=detailannouncefront_WAR_"
-        "gialaiappportlet&p_p_lifecycle=1&p_p_state=normal&p_p_mode=view&p_p_col_id=column-3&"
-        "p_p_col_count=2&_detailannouncefront_WAR_gialaiappportlet_announceId=301"
-    ),
-)
-"""A provincial one-stop statistics definition (not Decision 766), confirmed for Gia Lai only."""
-
-
 @attrs.frozen(kw_only=True)
 class Indicator:
     """A service-quality indicator: its formula, where it comes from, and how sure we are.
@@ -484,116 +441,52 @@ class Indicator:
         return f"{self.name} {self.confidence.mark}: {self.formula} ({self.source})"
 
 
-INDICATORS: Final[tuple[Indicator, ...]] = (
-    Indicator(
-        key="procedures_published_on_time",
-        name="Procedures published on time",
-        vietnamese="Công bố, công khai thủ tục hành chính đúng hạn",
-        group=1,
-        formula=(
-            "procedures whose publication decision was issued within the deadline of Decree "
-            "63/2010/NĐ-CP Art. 15 ÷ procedures published in the period × 100%"
-        ),
-        points="unclear (one summary says 4/18)",
-        source=_766_GROUP_1,
-        confidence=Confidence.CONFIRMED,
-        note="about the catalogue, not dossiers: compute it with Indicator.rate()",
-    ),
-    Indicator(
-        key="dossiers_on_time",
-        name="Dossiers resolved on time",
-        vietnamese="Tiến độ, kết quả giải quyết hồ sơ đúng hạn",
-        group=2,
-        formula="dossiers resolved on or before the appointment ÷ dossiers resolved × 100%",
-        points="up to 20",
-        source=_766_GROUP_2,
-        confidence=Confidence.UNCONFIRMED,
-        from_dossiers=True,
-        note=(
-            "the 20 points are confirmed, the formula text is not: it is the fact sheet's "
-            "assumption (OnTimeBasis.RESOLVED)"
-        ),
-    ),
-    Indicator(
-        key="digitised_at_intake",
-        name="Dossiers digitised at intake",
-        vietnamese="Số hóa hồ sơ",
-        group=3,
-        formula="dossiers digitised at intake ÷ dossiers received × 100%",
-        source=_766_GROUP_3,
-        confidence=Confidence.UNCONFIRMED,
-    ),
-    Indicator(
-        key="electronic_results",
-        name="Results issued electronically",
-        group=3,
-        formula="results issued electronically ÷ results issued × 100%",
-        source=_766_GROUP_3,
-        confidence=Confidence.UNCONFIRMED,
-    ),
-    Indicator(
-        key="online_dossiers",
-        name="Dossiers filed online",
-        vietnamese="Cung cấp dịch vụ trực tuyến",
-        group=4,
-        formula="dossiers filed online ÷ dossiers received × 100%",
-        source=_766_GROUP_4,
-        confidence=Confidence.UNCONFIRMED,
-        from_dossiers=True,
-    ),
-    Indicator(
-        key="complaints_on_time",
-        name="Complaints handled on time",
-        vietnamese="Xử lý phản ánh, kiến nghị đúng hạn",
-        group=5,
-        formula=(
-            "complaints handled on or before the due date ÷ complaints within competence × 100%"
-        ),
-        points="part of 18 (group 5)",
-        source=_766_GROUP_5,
-        confidence=Confidence.CONFIRMED,
-        note="about complaints, not dossiers: compute it with Indicator.rate()",
-    ),
-    Indicator(
-        key="complaint_satisfaction",
-        name="Satisfaction with complaint handling",
-        group=5,
-        formula=(
-            "(complaints − complaints with 'dissatisfied' feedback or handled late) ÷ "
-            "complaints × 100%"
-        ),
-        points="part of 18 (group 5)",
-        source=_766_GROUP_5,
-        confidence=Confidence.CONFIRMED,
-        note="about complaints, not dossiers: compute it with Indicator.rate()",
-    ),
-    Indicator(
-        key="procedure_satisfaction",
-        name="Satisfaction with procedure intake and handling",
-        vietnamese="Mức độ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
-        group=5,
-        formula="scored against the targets of Resolution 76/NQ-CP (formula truncated in source)",
-        points="up to 6 of 18",
-        source=_766_GROUP_5,
-        confidence=Confidence.PARTIAL,
-    ),
-    Indicator(
-        key="gia_lai_on_time",
-        name="On-time rate over dossiers to handle (Gia Lai)",
-        vietnamese="Tỷ lệ đúng hạn",
-        group=None,
-        formula=("100% − (overdue in progress + resolved late) ÷ (resolved + in progress) × 100%"),
-        source=GIA_LAI_STATISTICS,
-        confidence=Confidence.CONFIRMED,
-        from_dossiers=True,
-        note=(
-            "confirmed for Gia Lai's one-stop statistics only, not Decision 766; counting "
-            "dossiers waiting on the applicant as in progress is govtier's reading "
-            "(OnTimeBasis.TO_HANDLE)"
-        ),
-    ),
-)
-"""The service-quality indicators govtier knows, each with its source and confidence."""
+def _load_indicators() -> tuple[LegalSource, tuple[Indicator, ...]]:
+    """Decision 766 and the indicators from the bundled ``indicators.toml`` (hash-verified)."""
+    raw = tomllib.loads(read_bundled("indicators.toml"))
+    path = "govtier/data/indicators.toml"
+
+    def source(table: Mapping[str, object]) -> LegalSource:
+        issued = table.get("issued")
+        return LegalSource(
+            document=str(table["document"]),
+            article=_text_or_none(table.get("article")),
+            issued=issued if isinstance(issued, dt.date) else None,
+            title=_text_or_none(table.get("title")),
+            url=_text_or_none(table.get("url")),
+        )
+
+    try:
+        decision = source(raw["decision_766"])
+        indicators = tuple(
+            Indicator(
+                key=entry["key"],
+                name=entry["name"],
+                vietnamese=entry.get("vietnamese", ""),
+                group=entry.get("group"),
+                formula=entry["formula"],
+                points=entry.get("points"),
+                source=source(entry["source"]),
+                confidence=Confidence.parse(entry["confidence"]),
+                from_dossiers=entry.get("from_dossiers", False),
+                note=entry.get("note", ""),
+            )
+            for entry in raw["indicator"]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        msg = f"damaged install: malformed indicator data ({type(exc).__name__}); reinstall govtier"
+        raise DataFileError(msg, path=path) from None
+    return decision, indicators
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+DECISION_766, INDICATORS = _load_indicators()
+"""``DECISION_766``: the Prime Minister's decision approving the real-time service-quality index
+(5 groups, 100 points). ``INDICATORS``: the service-quality indicators govtier knows, each with
+its source and confidence, read from the bundled ``indicators.toml``."""
 
 _BY_KEY: Final = {i.key: i for i in INDICATORS}
 
