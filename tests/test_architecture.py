@@ -55,7 +55,7 @@ KNOWN_PRIVATE = frozenset(
         ("govtier.serialization", "govtier.jurisdiction", "_Decision"),
     }
 )
-KNOWN_UPWARD = frozenset({("govtier.calendar", "govtier.deadlines")})
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset()
 
 
 def module_name(path: Path) -> str:
@@ -260,3 +260,18 @@ def test_malformed_indicator_data_is_a_damaged_install(
     monkeypatch.setattr(reporting, "read_bundled", lambda _name: broken)
     with pytest.raises(DataFileError, match="damaged install"):
         reporting._load_indicators()
+
+
+def test_a_calendar_deadline_needs_a_duration() -> None:
+    """The calendar delegates to the duration; anything else is a clear error."""
+    import datetime as dt
+
+    from govtier import VIETNAM_TZ, Duration, InvalidInputError, WorkingCalendar
+
+    cal = WorkingCalendar.vietnam()
+    received = dt.datetime(2026, 4, 28, 9, 30, tzinfo=VIETNAM_TZ)
+    limit = Duration.working_days(3)
+    assert cal.deadline(received, limit) == limit.deadline_from(cal, received)
+    with pytest.raises(InvalidInputError, match="duration must be a govtier Duration") as info:
+        cal.deadline(received, "3 working days")  # type: ignore[arg-type]
+    assert info.value.field == "duration"

@@ -896,11 +896,22 @@ class WorkingCalendar:
     ) -> Deadline:
         """The statutory due moment for a dossier received at ``received_at``.
 
-        See :func:`govtier.deadlines.compute_deadline` for the rules applied.
-        """
-        from govtier.deadlines import compute_deadline
+        See :func:`govtier.deadlines.compute_deadline` for the rules applied. The arithmetic lives
+        in the deadlines layer: the calendar hands itself to the duration (data flows one way,
+        calendar → deadlines, and this module never imports the layer above it).
 
-        return compute_deadline(self, received_at, duration, policy)
+        Raises:
+            InvalidInputError: ``duration`` is not a :class:`~govtier.deadlines.Duration`.
+        """
+        deadline_from = getattr(duration, "deadline_from", None)
+        if deadline_from is None:
+            msg = (
+                "duration must be a govtier Duration (e.g. Duration.working_days(3) or "
+                f"Duration.parse('3 working days')), got {type(duration).__name__}"
+            )
+            raise InvalidInputError(msg, field="duration", value=None)
+        result: Deadline = deadline_from(self, received_at, policy)
+        return result
 
 
 @functools.lru_cache(maxsize=8)

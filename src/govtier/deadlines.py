@@ -174,6 +174,19 @@ class Duration:
             return cls.working_days(amount)
         return cls.calendar_days(amount)
 
+    def deadline_from(
+        self,
+        calendar: WorkingCalendar,
+        received_at: dt.datetime,
+        policy: DeadlinePolicy | None = None,
+    ) -> Deadline:
+        """The due moment of this limit for a dossier received at ``received_at``.
+
+        The same as :func:`compute_deadline` (and :meth:`WorkingCalendar.deadline`, which calls
+        this, so the calendar never imports the deadlines layer above it).
+        """
+        return compute_deadline(calendar, received_at, self, policy)
+
     def __str__(self) -> str:
         if self.unit is DurationUnit.SAME_DAY:
             assert self.cutoff is not None  # noqa: S101  (checked at construction)
