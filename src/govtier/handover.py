@@ -378,6 +378,7 @@ class PlanSummary:
         closed: dossiers closed before the cutover (untouched).
         unchanged: dossiers open at the cutover whose authorities stay competent.
         after_cutover: dossiers opened after the cutover (not concerned).
+        already: dossiers already handed over across this cutover (by an earlier plan).
         late: dossiers to hand over that were already late at the cutover.
     """
 
@@ -390,6 +391,7 @@ class PlanSummary:
     closed: int
     unchanged: int
     after_cutover: int
+    already: int
     late: int
 
     def to_dict(self) -> dict[str, Any]:
@@ -442,6 +444,8 @@ class _Planner:
                     )
                     raise InvalidInputError(msg, field="cutover", value=self.cutover)
             return "after_cutover", None
+        if any(isinstance(e, HandedOver) and e.at >= self.cutover for e in dossier.events):
+            return "already", None
         then = _as_of(dossier, self.cutover)
         if then.status is None or then.status.is_terminal:
             return "closed", None
@@ -635,6 +639,7 @@ def write_plan(
         "closed": counts["closed"],
         "unchanged": counts["unchanged"],
         "after_cutover": counts["after_cutover"],
+        "already": counts["already"],
         "late": counts["late"],
     }
     trailer: dict[str, Any] = {"summary": fields, "store_digest": store_digest.hexdigest()}
@@ -914,14 +919,16 @@ class HandoverReport:
             (
                 f"scanned {s.scanned:,}; to hand over {s.handovers:,} ({s.late:,} already "
                 f"late); to decide {s.to_decide:,}; closed {s.closed:,}; unchanged "
-                f"{s.unchanged:,}; opened after the cutover {s.after_cutover:,}"
+                f"{s.unchanged:,}; opened after the cutover {s.after_cutover:,}; already "
+                f"handed over {s.already:,}"
             ),
         ]
         if self.flows:
-            width = max(len(a) for a, _, _ in self.flows)
+            width = max(len(a) for a, _, _ in (*self.flows, ("from", "", 0)))
+            other = max(len(b) for _, b, _ in (*self.flows, ("", "to", 0)))
             lines.append("")
-            lines.append(f"{'from':<{width}}  to  dossiers")
-            lines.extend(f"{a:<{width}}  → {b}  {n:,}" for a, b, n in self.flows)
+            lines.append(f"{'from':<{width}}    {'to':<{other}}  dossiers")
+            lines.extend(f"{a:<{width}}  → {b:<{other}}  {n:>8,}" for a, b, n in self.flows)
         if self.to_decide:
             lines.append("")
             lines.append("to decide (dossier, problem, candidates):")
