@@ -475,3 +475,71 @@ def test_errors_are_govtier_errors() -> None:
             successions={},
             rules=RuleSet.bundled(),
         )
+
+
+def test_cli_plan_and_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from govtier.cli import main
+
+    db = tmp_path / "s.db"
+    store = SQLiteStore(db)
+    fill(store, 60, seed=13)
+    store.close()
+    plan_file = tmp_path / "plan.json"
+    assert main(["handover", "plan", "--store", str(db), "--json"]) == 0
+    printed = capsys.readouterr().out
+    plan = HandoverPlan.from_text(printed)  # the --json output is the plan itself
+    assert plan.summary.scanned == 60
+    assert main(["handover", "plan", "--store", str(db), "--output", str(plan_file)]) == 0
+    assert "Handover plan HO-" in capsys.readouterr().out
+    assert HandoverPlan.open(plan_file).id == plan.id
+    assert main(["handover", "apply", "--store", str(db), "--plan", str(plan_file), "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["written"] == plan.summary.handovers > 0
+    assert main(["handover", "apply", "--store", str(db), "--plan", str(plan_file)]) == 0
+    table = capsys.readouterr().out
+    assert "already handed over" in table
+    assert f"{plan.summary.handovers:,}" in table
+
+
+def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from govtier.cli import main
+
+    import tempfile
+
+    leftovers = set(Path(tempfile.gettempdir()).glob("govtier-plan-*"))
+    db = tmp_path / "s.db"
+    SQLiteStore(db).close()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "x", "cutover": "2027-01-01T00:00:00+07:00"}', encoding="utf-8")
+    assert main(["handover", "plan", "--store", str(db), "--reorganisation", str(bad)]) == 2
+    assert "legal_basis" in capsys.readouterr().err
+    assert main(["handover", "plan", "--store", str(db), "--decide", "nope"]) == 2
+    assert "CODE=UNIT" in capsys.readouterr().err
+    assert main(["handover", "apply", "--store", str(db), "--plan", str(bad)]) == 2
+    assert "not a valid govtier handover plan" in capsys.readouterr().err
+    assert set(Path(tempfile.gettempdir()).glob("govtier-plan-*")) <= leftovers
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"procedure_id": "retired.procedure"}, "no successor rule"),
+        ({"subject_unit": "999", "receiving_unit": "999"}, "ambiguous place"),
+    ],
+)
+def test_no_rule_or_no_place_goes_to_a_person(
+    tmp_path: Path, change: dict[str, str], problem: str
+) -> None:
+    import attrs
+
+    code, events = _one_at("00001", dt.date(2025, 6, 20))
+    first = events[0]
+    assert isinstance(first, Received)
+    assert first.header is not None
+    header = attrs.evolve(first.header, **change)
+    store = SQLiteStore(tmp_path / "s.db")
+    store.append(code, [attrs.evolve(first, header=header)], expected_version=0)
+    (entry,) = list(make_plan(store).entries())
+    assert (entry["action"], entry["problem"], entry["candidates"]) == ("decide", problem, [])
+    assert entry["reason"]
+    store.close()

@@ -37,8 +37,10 @@ from govtier.errors import (
     DataFileError,
     GovtierError,
     InvalidInputError,
+    MalformedCodeError,
     NoCompetentAuthorityError,
     UnknownProcedureError,
+    UnknownUnitError,
 )
 from govtier.jurisdiction import Assignment, RuleSet
 from govtier.legal import Confidence, LegalSource
@@ -472,12 +474,18 @@ class _Planner:
             new_receiving = subject
         try:
             assignment = self._resolve(header.procedure_id, subject, header.channel)
+        except (UnknownUnitError, MalformedCodeError) as exc:
+            problem, reason = "ambiguous place", str(exc)
         except (NoCompetentAuthorityError, UnknownProcedureError, InvalidInputError) as exc:
+            problem, reason = "no successor rule", str(exc)
+        else:
+            problem = reason = ""
+        if problem:
             return "to_decide", {
                 **base,
                 "action": "decide",
-                "problem": "no successor rule",
-                "reason": str(exc),
+                "problem": problem,
+                "reason": reason,
                 "candidates": [],
             }
         to_agency = assignment.competent.agency
