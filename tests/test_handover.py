@@ -15,15 +15,18 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from tests.pg_fixtures import PostgresSchemas, pg_schemas, postgres_url
 
 from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+from govtier.cli import main
 from govtier.dossier import (
     Applicant,
     Decided,
@@ -478,8 +481,6 @@ def test_errors_are_govtier_errors() -> None:
 
 
 def test_cli_plan_and_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from govtier.cli import main
-
     db = tmp_path / "s.db"
     store = SQLiteStore(db)
     fill(store, 60, seed=13)
@@ -502,10 +503,6 @@ def test_cli_plan_and_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from govtier.cli import main
-
-    import tempfile
-
     leftovers = set(Path(tempfile.gettempdir()).glob("govtier-plan-*"))
     db = tmp_path / "s.db"
     SQLiteStore(db).close()
@@ -530,8 +527,6 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_no_rule_or_no_place_goes_to_a_person(
     tmp_path: Path, change: dict[str, str], problem: str
 ) -> None:
-    import attrs
-
     code, events = _one_at("00001", dt.date(2025, 6, 20))
     first = events[0]
     assert isinstance(first, Received)

@@ -42,6 +42,7 @@ from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedC
 from govtier.jurisdiction import Assignment
 
 __all__ = [
+    "MAX_HANDOFFS_BETWEEN",
     "TRANSITIONS",
     "Apologised",
     "Applicant",

@@ -680,14 +680,17 @@ class HandoverPlan:
         self._where = where
         self.header, trailer = self._check()
         self.id: str = trailer["id"]
-        self.store_digest: str = trailer["store_digest"]
-        summary = trailer["summary"]
-        self.summary = PlanSummary(
-            id=self.id,
-            reorganisation=self.header["reorganisation"],
-            cutover=dt.datetime.fromisoformat(self.header["cutover"]),
-            **summary,
-        )
+        try:
+            self.store_digest: str = str(trailer["store_digest"])
+            cutover = dt.datetime.fromisoformat(self.header["cutover"])
+            self.summary = PlanSummary(
+                id=self.id,
+                reorganisation=str(self.header["reorganisation"]),
+                cutover=cutover.astimezone(VIETNAM_TZ),
+                **trailer["summary"],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._fail(f"a header or summary field is missing or malformed ({exc})") from None
 
     @classmethod
     def open(cls, path: str | Path) -> HandoverPlan:
@@ -761,7 +764,12 @@ class HandoverPlan:
         for line in lines:
             if line.startswith("],"):
                 return
-            entry: dict[str, Any] = json.loads(line.lstrip(","))
+            try:
+                entry: dict[str, Any] = json.loads(line.lstrip(","))
+            except ValueError:
+                raise self._fail("an entry is not JSON") from None
+            if not isinstance(entry, dict) or not {"action", "code", "version"} <= entry.keys():
+                raise self._fail("an entry has no action, code or version")
             yield entry
 
     def event(self, entry: Mapping[str, Any]) -> Event:
