@@ -765,7 +765,7 @@ class HandoverPlan:
             if line.startswith("],"):
                 return
             try:
-                entry: dict[str, Any] = json.loads(line.lstrip(","))
+                entry: object = json.loads(line.lstrip(","))
             except ValueError:
                 raise self._fail("an entry is not JSON") from None
             if not isinstance(entry, dict) or not {"action", "code", "version"} <= entry.keys():
