@@ -720,8 +720,16 @@ class HandoverPlan:
         return DataFileError(f"not a valid govtier handover plan: {problem}", path=self._where)
 
     def _check(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        digest = hashlib.sha256()
         lines = self._lines()
+        try:
+            return self._check_lines(lines)
+        finally:
+            close = getattr(lines, "close", None)
+            if close is not None:
+                close()
+
+    def _check_lines(self, lines: Iterator[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        digest = hashlib.sha256()
         first = next(lines, "")
         suffix = ',"entries":[\n'
         if not first.endswith(suffix):
