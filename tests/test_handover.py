@@ -538,3 +538,24 @@ def test_no_rule_or_no_place_goes_to_a_person(
     assert (entry["action"], entry["problem"], entry["candidates"]) == ("decide", problem, [])
     assert entry["reason"]
     store.close()
+
+
+def test_a_rule_may_restart_the_clock_at_the_cutover(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    before = fill(store, 60, seed=14)
+    reform = attrs.evolve(Reorganisation.reform_2025(), restart_clock=True)
+    plan = make_plan(store, reform)
+    apply_plan(store, plan)
+    calendar = WorkingCalendar.vietnam()
+    running = [e for e in plan.entries() if e["action"] == "handover" and e["status"] == "RECEIVED"]
+    assert running
+    for entry in running:
+        after = store.load(entry["code"])
+        assert after.header is not None
+        new = RuleSet.bundled().resolve(
+            after.header.procedure_id, after.header.subject_unit, CUTOVER.date()
+        )  # the time limit under the rules in force after the cutover
+        due = calendar.deadline(CUTOVER, new.time_limit, new.policy).due_at
+        assert after.appointment == due != before[entry["code"]].appointment
+        assert after.clock.history[-1].cause == "handed_over"
+    store.close()
