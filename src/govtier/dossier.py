@@ -959,6 +959,10 @@ class Custody:
         return Custody(holders=holders, current=to, pairs=pairs, circular=circular)
 
 
+_NO_CUSTODY: Final = Custody()
+"""The custody of a dossier never transferred (shared: custody values are immutable)."""
+
+
 # --------------------------------------------------------------------------------------------
 # The dossier
 
@@ -1019,7 +1023,7 @@ class Dossier:
     clock: Clock = attrs.field(factory=Clock)
     outcome: Outcome | None = None
     resume_to: Status | None = None
-    custody: Custody = attrs.field(factory=Custody)
+    custody: Custody = attrs.field(default=_NO_CUSTODY)
 
     # -- construction ------------------------------------------------------------------------
 
