@@ -427,7 +427,7 @@ _KILLER = textwrap.dedent(
 def test_sigkill_during_apply_then_rerun_hands_over_exactly_once(
     store: DossierStore, tmp_path: Path
 ) -> None:
-    before = fill(store, 150, seed=11)
+    fill(store, 150, seed=11)
     plan_path = tmp_path / "plan.json"
     with plan_path.open("w", encoding="utf-8") as out:
         write_plan(store, Reorganisation.reform_2025(), out)
@@ -435,7 +435,14 @@ def test_sigkill_during_apply_then_rerun_hands_over_exactly_once(
     planned = [e["code"] for e in plan.entries() if e["action"] == "handover"]
     spec = _SPECS[id(store)]
     child = subprocess.run(
-        [sys.executable, "-c", _KILLER, spec, str(plan_path), str(len(before) // 2)],
+        [
+            sys.executable,
+            "-c",
+            _KILLER,
+            spec,
+            str(plan_path),
+            str(plan.summary.handovers // 2 + plan.summary.to_decide // 2),
+        ],
         check=False,
         capture_output=True,
         env={**os.environ},
