@@ -162,7 +162,7 @@ class TestPaths:
             for kind, moves in TRANSITIONS.rows.items()
             for source in moves
         }
-        assert len(pairs) == 28
+        assert len(pairs) == 34  # 28 + handed_over from 6 statuses (tests/test_handover_dossier.py)
         assert TRANSITIONS.allowed(None) == ("submitted", "received", "refused")
 
 

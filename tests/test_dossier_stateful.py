@@ -3,7 +3,8 @@
 Invariants checked after every step: the dossier equals the fold of its own history; the
 appointment is never before receipt; time paused on the applicant is never counted; terminal
 statuses stay terminal; the early/on-time/late classification agrees with the appointment and the
-decision moment.
+decision moment; a transfer or handover back to an agency that already had the dossier (or
+between the same two agencies too often) is noticed as circular, and nothing else is.
 """
 
 from __future__ import annotations
@@ -21,19 +22,23 @@ from govtier import WorkingCalendar as Calendar
 from govtier.catalogue import Channel
 from govtier.deadlines import working_time_between
 from govtier.dossier import (
+    MAX_HANDOFFS_BETWEEN,
     Applicant,
     Dossier,
     DossierHeader,
+    HandedOver,
     Outcome,
     Status,
     StepPlan,
     Timeliness,
+    Transferred,
 )
 from govtier.testing.strategies import COMMAND_EVENTS
 
 CAL = Calendar.vietnam()
 START = dt.datetime(2025, 12, 1, 8, 0, tzinfo=VIETNAM_TZ)
 steps = st.integers(min_value=1, max_value=60 * 24 * 6)  # minutes until the next event
+agencies = st.sampled_from(["UBND", "agency 0", "agency 1", "Phòng A"])
 
 
 def _header(limit: int, supplement: WaitRule, payment: WaitRule, n_steps: int) -> DossierHeader:
@@ -71,6 +76,7 @@ class DossierMachine(RuleBasedStateMachine):
         self.dossier: Dossier | None = None
         self.now = START
         self.terminal_seen: Status | None = None
+        self.circular_seen = 0
 
     def _tick(self, minutes: int) -> dt.datetime:
         self.now += dt.timedelta(minutes=minutes)
@@ -192,6 +198,73 @@ class DossierMachine(RuleBasedStateMachine):
             fresh = CAL.deadline(wait.ended_at, header.time_limit, header.policy).due_at
             assert after.appointment == fresh
 
+    def _apply(self, event: Transferred | HandedOver) -> None:
+        assert self.dossier is not None
+        before = self.dossier
+        if event.kind in before.allowed_events():
+            self.dossier = before.apply(event)
+        else:
+            with pytest.raises(InvalidTransitionError):
+                before.apply(event)
+
+    @precondition(lambda self: self.dossier is not None)
+    @rule(minutes=steps, to=agencies)
+    def transfer_to(self, minutes: int, to: str) -> None:
+        assert self.dossier is not None
+        step = len(self.dossier.clock.steps)
+        self._apply(Transferred(at=self._tick(minutes), actor="c", step=step, to=to))
+
+    @precondition(lambda self: self.dossier is not None)
+    @rule(minutes=steps, source=agencies, to=agencies)
+    def hand_over(self, minutes: int, source: str, to: str) -> None:
+        event = HandedOver(
+            at=self._tick(minutes),
+            actor=source,
+            from_agency=source,
+            to_agency=to,
+            receiving_unit="00008",
+            subject_unit="00008",
+            returns_at="counter",
+            legal_basis="Resolution X",
+            plan_id="HO-test",
+        )
+        self._apply(event)
+
+    @invariant()
+    def circular_transfers_are_noticed(self) -> None:
+        """Recount, from the history alone, the moves back to an earlier holder or too often."""
+        if self.dossier is None:
+            return
+        holders: list[str] = []
+        current: str | None = None
+        pairs: dict[frozenset[str], int] = {}
+        expected = []
+        for event in self.dossier.events:
+            if isinstance(event, Transferred):
+                source, to = current, event.to
+            elif isinstance(event, HandedOver):
+                source, to = event.from_agency, event.to_agency
+            else:
+                continue
+            if source is not None and source not in holders:
+                holders.append(source)
+            current = to
+            if source == to:
+                continue
+            pair = frozenset((source, to)) if source is not None else None
+            if pair is not None:
+                pairs[pair] = pairs.get(pair, 0) + 1
+            back = to in holders
+            often = pair is not None and pairs[pair] > MAX_HANDOFFS_BETWEEN
+            if back or often:
+                expected.append((event.at, to, back))
+            if not back:
+                holders.append(to)
+        found = [(c.at, c.to_agency, c.returned) for c in self.dossier.custody.circular]
+        assert found == expected
+        assert len(found) >= self.circular_seen  # the history only grows
+        self.circular_seen = len(found)
+
     @invariant()
     def is_the_fold_of_its_history(self) -> None:
         if self.dossier is not None:
@@ -231,6 +304,18 @@ class DossierMachine(RuleBasedStateMachine):
 
 TestDossierMachine = DossierMachine.TestCase
 TestDossierMachine.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+
+
+def test_a_dossier_sent_back_is_circular() -> None:
+    """A -> B -> A: the return to A is noticed, with both agencies named."""
+    d = Dossier.receive(
+        _header(5, WaitRule.PAUSE, WaitRule.PAUSE, 0), at=START, actor="c", calendar=CAL
+    )
+    for n, to in enumerate(["agency 0", "agency 1", "agency 0"]):
+        d = d.apply(Transferred(at=START + dt.timedelta(hours=n + 1), actor="c", step=n, to=to))
+    (notice,) = d.custody.circular
+    assert (notice.from_agency, notice.to_agency, notice.returned) == ("agency 1", "agency 0", True)
+    assert "already had it" in notice.why
 
 
 def test_machine_header_is_valid() -> None:

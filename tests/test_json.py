@@ -64,6 +64,7 @@ from govtier.dossier import (
     DossierCode,
     DossierHeader,
     Event,
+    HandedOver,
     Outcome,
     Paid,
     PaymentRequested,
@@ -252,6 +253,23 @@ EVENTS: dict[type[Event], st.SearchStrategy[Any]] = {
     ),
     Returned: st.builds(Returned, method=words, **common),
     Withdrawn: st.builds(Withdrawn, reason=words, **common),
+    HandedOver: st.builds(
+        HandedOver,
+        from_agency=words,
+        to_agency=words,
+        receiving_unit=words,
+        subject_unit=words,
+        returns_at=st.text(max_size=8),
+        legal_basis=words,
+        plan_id=words,
+        reason=st.text(max_size=8),
+        steps=st.none()
+        | st.lists(
+            st.builds(StepPlan, name=words, agency=words, share=durations()), max_size=2
+        ).map(tuple),
+        appointment=st.none() | moments,
+        **common,
+    ),
 }
 
 REGISTRY = UnitRegistry.bundled()

@@ -30,6 +30,7 @@ from govtier.dossier import (
     Decided,
     DossierHeader,
     Event,
+    HandedOver,
     Outcome,
     Paid,
     PaymentRequested,
@@ -156,6 +157,23 @@ STRATEGIES: dict[type[Event], st.SearchStrategy[Event]] = {
     ),
     Returned: st.builds(Returned, method=words, **common),
     Withdrawn: st.builds(Withdrawn, reason=words, **common),
+    HandedOver: st.builds(
+        HandedOver,
+        from_agency=words,
+        to_agency=words,
+        receiving_unit=words,
+        subject_unit=words,
+        returns_at=words,
+        legal_basis=words,
+        plan_id=words,
+        reason=words,
+        steps=st.none()
+        | st.lists(st.builds(StepPlan, name=words, agency=words, share=durations), max_size=2).map(
+            tuple
+        ),
+        appointment=st.none() | moments,
+        **common,
+    ),
 }
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?[+-]\d\d:\d\d$")

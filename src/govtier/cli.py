@@ -339,6 +339,113 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _handover(args: argparse.Namespace, out: TextIO) -> int:
+    """``govtier handover plan|apply``: carry open dossiers across a reorganisation."""
+    import shutil
+    import tempfile
+
+    from govtier.handover import (
+        HandoverPlan,
+        Reorganisation,
+        apply_plan,
+        handover_report,
+        write_plan,
+    )
+
+    show = args.progress or sys.stderr.isatty()
+    store = _open_store(args.store)
+    try:
+        if args.action == "apply":
+            plan = HandoverPlan.open(args.plan)
+            result = apply_plan(
+                store, plan, progress=lambda items: _progress(items, enabled=show, label="apply")
+            )
+            report = handover_report(plan)
+            rows = [
+                ("plan", result.plan_id),
+                ("handed over now", f"{result.written:,}"),
+                ("already handed over", f"{result.already:,}"),
+                ("left to decide", f"{result.to_decide:,}"),
+                ("late at the cutover", f"{len(report.late):,}"),
+            ]
+            data = {
+                "plan_id": result.plan_id,
+                "written": result.written,
+                "already": result.already,
+                "to_decide": result.to_decide,
+                "report": report.to_dict(),
+            }
+            text = _table(rows, ["handover", "dossiers"]) + "\n\n" + report.to_text()
+            return _emit(out, args, data, text)
+        reorganisation = (
+            Reorganisation.load(args.reorganisation)
+            if args.reorganisation
+            else Reorganisation.reform_2025()
+        )
+        decisions = {}
+        for item in args.decide or ():
+            code, sep, unit = item.partition("=")
+            if not sep or not code or not unit:
+                msg = f"--decide takes CODE=UNIT (a dossier code and a unit code), got {item!r}"
+                raise InvalidInputError(msg, field="decide", value=item)
+            decisions[code] = unit
+        handle, name = tempfile.mkstemp(suffix=".json", prefix="govtier-plan-")
+        os.close(handle)
+        tmp = Path(name)
+        try:
+            with tmp.open("w", encoding="utf-8") as sink:
+                write_plan(
+                    store,
+                    reorganisation,
+                    sink,
+                    decisions=decisions,
+                    progress=lambda items: _progress(items, enabled=show, label="plan"),
+                )
+        except BaseException:
+            tmp.unlink()
+            raise
+        plan = HandoverPlan.open(tmp)
+        report = handover_report(plan)
+        if args.output:
+            shutil.move(tmp, args.output)
+            return _emit(out, args, report.to_dict(), report.to_text())
+        try:
+            if args.json:
+                with tmp.open(encoding="utf-8") as source:
+                    shutil.copyfileobj(source, out)
+                return 0
+            out.write(report.to_text() + "\n")
+            return 0
+        finally:
+            tmp.unlink()
+    finally:
+        store.close()
+
+
+def _add_handover(commands: Any) -> None:
+    handover = commands.add_parser(
+        "handover", help="carry open dossiers across a reorganisation"
+    ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = handover.add_parser("plan", help="plan the handover of a store's open dossiers")
+    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p.add_argument(
+        "--reorganisation", help="a reorganisation file (default: the 2025-07-01 reform)"
+    )
+    p.add_argument(
+        "--decide", action="append", help="CODE=UNIT: a person's choice for a split place"
+    )
+    p.add_argument("--output", help="write the plan to this file (stdout gets the summary)")
+    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    _common(p)
+    p.set_defaults(handler=_handover)
+    p = handover.add_parser("apply", help="apply a handover plan to the store it was made from")
+    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p.add_argument("--plan", required=True, help="the plan file written by 'handover plan'")
+    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    _common(p)
+    p.set_defaults(handler=_handover)
+
+
 def _demo(args: argparse.Namespace, out: TextIO) -> int:
     del args
     from govtier.demo import run
@@ -458,6 +565,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
     _common(p)
     p.set_defaults(handler=_export)
+
+    _add_handover(commands)
 
     p = commands.add_parser("demo", help="the quick-start demo")
     p.set_defaults(handler=_demo, json=False)

@@ -42,18 +42,22 @@ from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedC
 from govtier.jurisdiction import Assignment
 
 __all__ = [
+    "MAX_HANDOFFS_BETWEEN",
     "TRANSITIONS",
     "Apologised",
     "Applicant",
     "ApplicantKind",
     "AppointmentChange",
+    "CircularTransfer",
     "Clock",
     "ClockState",
+    "Custody",
     "Decided",
     "Dossier",
     "DossierCode",
     "DossierHeader",
     "Event",
+    "HandedOver",
     "Outcome",
     "Paid",
     "PaymentRequested",
@@ -560,6 +564,42 @@ class Withdrawn(Event):
     reason: str = "applicant's request"
 
 
+@attrs.frozen(kw_only=True)
+class HandedOver(Event):
+    """Handed over to the authority competent after an administrative reorganisation.
+
+    Written by :func:`govtier.handover.apply_plan`. The dossier's header takes the new receiving
+    and subject units, competent authority, place of return and (when given) steps; the clock and
+    the appointment are kept unless ``appointment`` gives a new one (a rule said otherwise).
+
+    Attributes:
+        from_agency: the authority that handed it over (abolished or no longer competent).
+        to_agency: the authority now competent.
+        receiving_unit: the unit code of the new receiving point.
+        subject_unit: the unit code the procedure now concerns.
+        returns_at: where the result is now returned, in words.
+        legal_basis: the act that reorganised the units or the competence.
+        plan_id: the identifier of the handover plan that wrote the event.
+        reason: why it was handed over, in words.
+        steps: the inter-agency steps under the new rules (``None``: unchanged).
+        appointment: a new appointment a rule sets (``None``: the appointment is kept).
+    """
+
+    kind: ClassVar[str] = "handed_over"
+    from_agency: str = attrs.field(validator=attrs.validators.min_len(1))
+    to_agency: str = attrs.field(validator=attrs.validators.min_len(1))
+    receiving_unit: str = attrs.field(validator=attrs.validators.min_len(1))
+    subject_unit: str = attrs.field(validator=attrs.validators.min_len(1))
+    returns_at: str
+    legal_basis: str = attrs.field(validator=attrs.validators.min_len(1))
+    plan_id: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str = ""
+    steps: tuple[StepPlan, ...] | None = None
+    appointment: dt.datetime | None = attrs.field(
+        default=None, converter=_to_local_or_none, validator=_aware_or_none
+    )
+
+
 EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     Submitted,
     Received,
@@ -574,6 +614,7 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     Decided,
     Returned,
     Withdrawn,
+    HandedOver,
 )
 
 
@@ -728,6 +769,9 @@ TRANSITIONS: Final = TransitionTable.define(
         "decided": dict.fromkeys(_OPEN_RECEIVED, S.RESULT_READY),
         "returned": {S.RESULT_READY: S.RETURNED},
         "withdrawn": dict.fromkeys((S.SUBMITTED, *_OPEN_RECEIVED, *_WAITING), S.WITHDRAWN),
+        "handed_over": dict.fromkeys(
+            (S.SUBMITTED, *_OPEN_RECEIVED, *_WAITING, S.RESULT_READY), Target.SAME
+        ),
     }
 )
 """The lifecycle, as data. ``docs/dossiers.md`` shows it as a diagram."""
@@ -827,6 +871,99 @@ class Clock:
 
 
 # --------------------------------------------------------------------------------------------
+# Custody: who had the dossier, and circular transfers
+
+MAX_HANDOFFS_BETWEEN: Final = 2
+"""How many times a dossier may pass between the same two agencies before it is circular."""
+
+
+@attrs.frozen(kw_only=True)
+class CircularTransfer:
+    """A transfer that sent a dossier round in a circle, as the lifecycle noticed it.
+
+    Attributes:
+        at: when the transfer happened.
+        event: the event kind (``"transferred"`` or ``"handed_over"``).
+        from_agency: who passed it on (``None`` when no agency is known to have held it).
+        to_agency: who received it.
+        returned: ``to_agency`` had already held the dossier.
+        handoffs: how many times it has now passed between these two agencies.
+        why: the reason in words.
+    """
+
+    at: dt.datetime
+    event: str
+    from_agency: str | None
+    to_agency: str
+    returned: bool
+    handoffs: int
+    why: str
+
+
+@attrs.frozen(kw_only=True)
+class Custody:
+    """The agencies a dossier was transferred or handed over to, and any circular transfers.
+
+    A transfer is circular when it sends the dossier back to an agency that already held it,
+    or when the dossier has passed between the same two agencies more than
+    :data:`MAX_HANDOFFS_BETWEEN` times. A transfer within one agency (to itself) is neither.
+
+    Attributes:
+        holders: every agency that held the dossier, in the order it first got it.
+        current: the agency holding it now (``None`` before any transfer).
+        pairs: ``(agency, agency, handoffs)`` for each pair that passed it, names sorted.
+        circular: every circular transfer noticed, oldest first.
+    """
+
+    holders: tuple[str, ...] = ()
+    current: str | None = None
+    pairs: tuple[tuple[str, str, int], ...] = ()
+    circular: tuple[CircularTransfer, ...] = ()
+
+    def moved(self, *, at: dt.datetime, event: str, source: str | None, to: str) -> Custody:
+        """The custody after the dossier went from ``source`` (default: the holder) to ``to``."""
+        source = source if source is not None else self.current
+        holders = self.holders
+        if source is not None and source not in holders:
+            holders = (*holders, source)
+        if source == to:
+            return Custody(holders=holders, current=to, pairs=self.pairs, circular=self.circular)
+        returned = to in holders
+        pairs, handoffs = self.pairs, 0
+        if source is not None:
+            first, second = sorted((source, to))
+            counts = {(a, b): n for a, b, n in pairs}
+            handoffs = counts.get((first, second), 0) + 1
+            counts[(first, second)] = handoffs
+            pairs = tuple((a, b, n) for (a, b), n in counts.items())
+        circular = self.circular
+        repeated = handoffs > MAX_HANDOFFS_BETWEEN
+        if returned or repeated:
+            reasons = []
+            if returned:
+                reasons.append(f"sent back to {to}, which already had it")
+            if repeated:
+                reasons.append(f"passed between {source} and {to} {handoffs} times")
+            notice = CircularTransfer(
+                at=at,
+                event=event,
+                from_agency=source,
+                to_agency=to,
+                returned=returned,
+                handoffs=handoffs,
+                why="; ".join(reasons),
+            )
+            circular = (*circular, notice)
+        if not returned:
+            holders = (*holders, to)
+        return Custody(holders=holders, current=to, pairs=pairs, circular=circular)
+
+
+_NO_CUSTODY: Final = Custody()
+"""The custody of a dossier never transferred (shared: custody values are immutable)."""
+
+
+# --------------------------------------------------------------------------------------------
 # The dossier
 
 
@@ -877,6 +1014,7 @@ class Dossier:
         clock: the statutory clock.
         outcome: the decision, once decided.
         resume_to: the status to return to after a wait on the applicant.
+        custody: the agencies it was transferred or handed over to, and circular transfers.
     """
 
     header: DossierHeader | None = None
@@ -885,6 +1023,7 @@ class Dossier:
     clock: Clock = attrs.field(factory=Clock)
     outcome: Outcome | None = None
     resume_to: Status | None = None
+    custody: Custody = attrs.field(default=_NO_CUSTODY)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -1443,13 +1582,57 @@ def _fold_withdrawn(dossier: Dossier, event: Event) -> _Changes:
     return _fold_stopped(dossier, event)
 
 
+def _fold_transferred_in_custody(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, Transferred)  # noqa: S101
+    changes = _fold_transferred(dossier, event)
+    changes["custody"] = dossier.custody.moved(
+        at=event.at, event=event.kind, source=None, to=event.to
+    )
+    return changes
+
+
+def _fold_handed_over(dossier: Dossier, event: Event) -> _Changes:
+    assert isinstance(event, HandedOver)  # noqa: S101
+    header = dossier._header()
+    new_header = _evolve(
+        header,
+        receiving_unit=event.receiving_unit,
+        subject_unit=event.subject_unit,
+        competent=event.to_agency,
+        returns_at=event.returns_at,
+        steps=header.steps if event.steps is None else event.steps,
+    )
+    changes: _Changes = {
+        "header": new_header,
+        "custody": dossier.custody.moved(
+            at=event.at, event=event.kind, source=event.from_agency, to=event.to_agency
+        ),
+    }
+    if event.appointment is not None:
+        clock = dossier.clock
+        if clock.started_at is None or clock.appointment is None:
+            msg = "a handover can set a new appointment only while the clock runs"
+            raise InvalidTransitionError(msg)
+        change = AppointmentChange(
+            at=event.at,
+            cause=event.kind,
+            before=clock.appointment,
+            after=event.appointment,
+            reason=event.reason or "handover",
+        )
+        changes["clock"] = _evolve(
+            clock, appointment=event.appointment, history=(*clock.history, change)
+        )
+    return changes
+
+
 _FOLDS: Final = {
     "submitted": _fold_submitted,
     "received": _fold_received,
     "refused": _fold_refused,
     "supplement_requested": _fold_supplement_requested,
     "supplemented": _fold_supplemented,
-    "transferred": _fold_transferred,
+    "transferred": _fold_transferred_in_custody,
     "payment_requested": _fold_payment_requested,
     "paid": _fold_paid,
     "apologised": _fold_apologised,
@@ -1457,4 +1640,5 @@ _FOLDS: Final = {
     "decided": _fold_decided,
     "returned": _fold_nothing,
     "withdrawn": _fold_withdrawn,
+    "handed_over": _fold_handed_over,
 }

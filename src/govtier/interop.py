@@ -38,6 +38,7 @@ from govtier.dossier import (
     Decided,
     Dossier,
     Event,
+    HandedOver,
     Outcome,
     Paid,
     PaymentRequested,
@@ -792,6 +793,8 @@ def _content(event: Event) -> str:
         return f"Yêu cầu bổ sung hồ sơ: {event.reason}"
     if isinstance(event, Transferred):
         return f"Chuyển xử lý: {event.to}"
+    if isinstance(event, HandedOver):
+        return f"Bàn giao hồ sơ từ {event.from_agency} cho {event.to_agency} ({event.legal_basis})"
     if isinstance(event, Apologised):
         return f"Xin lỗi và hẹn lại ngày trả kết quả: {event.reason}"
     if isinstance(event, Stopped):

@@ -40,7 +40,14 @@ from govtier._checks import VIETNAM_TZ, check_aware
 from govtier._data import read_bundled
 from govtier.calendar import WorkingCalendar
 from govtier.catalogue import Channel
-from govtier.dossier import ClockState, Dossier, Status, StepProgress, Timeliness
+from govtier.dossier import (
+    CircularTransfer,
+    ClockState,
+    Dossier,
+    Status,
+    StepProgress,
+    Timeliness,
+)
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
 from govtier.legal import Confidence, LegalSource
 
@@ -51,6 +58,7 @@ __all__ = [
     "INDICATORS",
     "AgeBand",
     "Backlog",
+    "CircularTransferRow",
     "DossierRow",
     "Figures",
     "Group",
@@ -60,6 +68,7 @@ __all__ = [
     "Report",
     "ReportRow",
     "backlog",
+    "circular_transfers",
     "clock_state_of",
     "indicator",
     "overdue",
@@ -1119,3 +1128,84 @@ def overdue(
 def _reverse(code: str) -> str:
     """A sort key that orders codes backwards (ties keep the smaller code)."""
     return "".join(chr(0x10FFFF - ord(c)) for c in code)
+
+
+# --------------------------------------------------------------------------------------------
+# Circular transfers
+
+
+@attrs.frozen(kw_only=True)
+class CircularTransferRow:
+    """A dossier sent round in a circle, listed under one of the agencies involved.
+
+    Attributes:
+        agency: the agency the row is listed under.
+        role: ``"sent"`` (the agency passed it on) or ``"received"`` (it got it back).
+        code: the dossier code.
+        transfer: the circular transfer, as the lifecycle noticed it.
+    """
+
+    agency: str
+    role: str
+    code: str
+    transfer: CircularTransfer
+
+    def to_dict(self) -> dict[str, object]:
+        """The row as a plain dict (moments as ISO 8601 text)."""
+        t = self.transfer
+        return {
+            "agency": self.agency,
+            "role": self.role,
+            "code": self.code,
+            "at": t.at.isoformat(),
+            "event": t.event,
+            "from_agency": t.from_agency,
+            "to_agency": t.to_agency,
+            "returned": t.returned,
+            "handoffs": t.handoffs,
+            "why": t.why,
+        }
+
+
+def circular_transfers(
+    dossiers: Iterable[Dossier], *, as_of: dt.datetime | None = None
+) -> tuple[CircularTransferRow, ...]:
+    """The dossiers transferred in a circle, by agency, in one pass.
+
+    Each circular transfer (see :class:`~govtier.dossier.Custody`) is listed under the agency
+    that got the dossier back and under the one that passed it on, ordered by agency, then
+    moment, then code. Only dossiers with a circular transfer are kept, so memory follows the
+    number of such transfers, not the number of dossiers.
+
+    Args:
+        dossiers: full dossiers (their histories), read once.
+        as_of: ignore transfers after this moment (default: all).
+
+    Raises:
+        InvalidInputError: ``as_of`` is naive.
+
+    >>> circular_transfers([])
+    ()
+    """
+    moment = None if as_of is None else check_aware(as_of, "as_of")
+    rows: list[CircularTransferRow] = []
+    for dossier in dossiers:
+        notices = dossier.custody.circular
+        if not notices or dossier.header is None:
+            continue
+        for notice in notices:
+            if moment is not None and notice.at > moment:
+                continue
+            rows.append(
+                CircularTransferRow(
+                    agency=notice.to_agency, role="received", code=dossier.code, transfer=notice
+                )
+            )
+            if notice.from_agency is not None:
+                rows.append(
+                    CircularTransferRow(
+                        agency=notice.from_agency, role="sent", code=dossier.code, transfer=notice
+                    )
+                )
+    rows.sort(key=lambda r: (r.agency, r.transfer.at, r.code, r.role))
+    return tuple(rows)
