@@ -62,6 +62,14 @@ def test_bundled_rules_load_and_cover_the_catalogue_until_decree_120_expires() -
             "civil-status.marriage",
             "certification.copy",
             "certification.signature",
+            # issue 16: the other civil-status procedures rest on Decree 120/2025 too
+            "civil-status.birth-paternity",
+            "civil-status.birth-reregistration",
+            "civil-status.copy-extract",
+            "civil-status.death-reregistration",
+            "civil-status.marital-status",
+            "civil-status.mobile-death",
+            "civil-status.mobile-marriage",
         )
     }
     assert "2027-03-01" in str(report)

@@ -179,7 +179,7 @@ def test_check_rules_on_a_province_with_a_failing_scenario(tmp_path: Path) -> No
     status = main_check_rules([str(rules), str(scenarios)], out=out, err=err)
     text = out.getvalue()
     assert status == 1
-    assert "loaded 12 procedures" in text
+    assert "loaded 29 procedures" in text
     assert "note: civil-status.birth v2: no competence rule for 2027-03-01.." in text
     assert "FAIL" in text
     assert "1 scenarios passed, 1 failed" in text
