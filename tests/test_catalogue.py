@@ -193,7 +193,11 @@ def test_two_procedures_cannot_share_a_code() -> None:
         ("dang ky ket hon", ["civil-status.marriage", "civil-status.mobile-marriage"]),
         (
             "KHAI TỬ",
-            ["civil-status.death", "civil-status.death-reregistration", "civil-status.mobile-death"],
+            [
+                "civil-status.death",
+                "civil-status.death-reregistration",
+                "civil-status.mobile-death",
+            ],
         ),
         ("Đăng ký   thường trú", ["residence.permanent", "residence.permanent-removal"]),
         ("judicial record", ["judicial-record.certificate"]),
@@ -551,3 +555,179 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
         read_data_file(big, limit=10)
     with pytest.raises(DataFileError, match="no catalogue files"):
         Catalogue.load([])
+
+
+# -- issue 16: codes, one mark per fact, interconnected groups ---------------------------------
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_at_least_25_procedures_in_force_today_each_with_a_code_or_a_reason() -> None:
+    in_force = Catalogue.bundled().on(TODAY)
+    assert len(in_force) >= 25
+    for proc in in_force:
+        note = proc.fact("code")
+        assert note is not None, proc.id
+        assert proc.code is not None or note.note, proc.id
+
+
+def test_the_bundled_catalogue_marks_every_fact_once_with_its_source() -> None:
+    from govtier.catalogue import REQUIRED_FACTS, check_marks
+
+    cat = Catalogue.bundled()
+    assert check_marks(cat) == ()
+    for proc in cat.procedures:
+        assert {f.fact for f in proc.facts} >= set(REQUIRED_FACTS), proc.id
+        for note in proc.facts:
+            if note.confidence is Confidence.CONFIRMED:
+                assert note.source is not None, (proc.id, note.fact)
+                assert note.source.url or note.source.article or "DOMAIN" in note.source.document
+
+
+def test_business_household_clock_marks_are_separate_facts() -> None:
+    # The issue's example: Decree 168/2025 Art. 99(3) confirms the counting start only.
+    proc = Catalogue.bundled().get("business-household.registration", TODAY)
+    assert proc.confidence_of("clock.counting_start") is Confidence.CONFIRMED
+    assert proc.fact("clock.counting_start").source.article == "Art. 99(3)"  # type: ignore[union-attr]
+    assert proc.confidence_of("clock.max_extensions") is Confidence.UNCONFIRMED
+    assert proc.confidence_of("clock.max_supplement_requests") is Confidence.UNCONFIRMED
+    assert proc.confidence_of("clock.on_supplement") is Confidence.PARTIAL
+    assert proc.clock.confidence is Confidence.UNCONFIRMED  # the weakest of its settings
+
+
+def test_check_marks_finds_missing_marks_and_unsourced_confirmations() -> None:
+    from govtier.catalogue import FactNote, check_marks
+
+    bare = _proc(
+        facts=(FactNote(fact="time_limit", confidence=Confidence.CONFIRMED),),
+        fees=(Fee(name="lệ phí", amount=1000, confidence=Confidence.CONFIRMED),),
+    )
+    problems = [str(p) for p in check_marks(Catalogue.from_procedures([bare]))]
+    assert any("'time_limit': marked [C] without a source" in p for p in problems)
+    assert any("'competence': has no mark" in p for p in problems)
+    assert any("'clock.transfer_time': has no mark" in p for p in problems)
+    assert any("has no source" in p and "fees" in p for p in problems)
+
+
+def test_defaults_facts_are_inherited_unless_a_procedure_marks_them(tmp_path: Path) -> None:
+    path = tmp_path / "x.catalogue.toml"
+    path.write_text(
+        """
+[defaults]
+facts = [
+  { fact = "clock.on_payment", confidence = "U", note = "default" },
+  { fact = "fees", confidence = "U", note = "default" },
+]
+
+[[procedure]]
+id = "x.one"
+name = "Một"
+field = "x"
+levels = ["commune"]
+valid_from = 2025-07-01
+time_limit = "3 working days"
+facts = [{ fact = "fees", confidence = "P", note = "own" }]
+""",
+        encoding="utf-8",
+    )
+    proc = Catalogue.load(path).get("x.one", TODAY)
+    assert proc.fact("fees").note == "own"  # type: ignore[union-attr]
+    assert proc.fact("clock.on_payment").note == "default"  # type: ignore[union-attr]
+
+
+def test_the_two_national_groups() -> None:
+    cat = Catalogue.bundled()
+    birth = cat.group("group.birth", TODAY)
+    assert [m.procedure for m in birth.members][:2] == ["civil-status.birth", "residence.permanent"]
+    assert str(birth.time_limit) == "3 working days"
+    assert birth.confidence_of("time_limit") is Confidence.CONFIRMED
+    assert birth.code is None  # the sources disagree (3.000722 vs 2.000987): both recorded
+    code_note = birth.fact("code")
+    assert code_note is not None
+    assert "3.000722" in (code_note.note or "")
+    assert "2.000987" in (code_note.note or "")
+    assert birth.shares_total() == Duration.working_days(3)
+    death = cat.group("2.002913", TODAY)
+    assert death.id == "group.death"
+    assert death.time_limit is None
+    assert death.confidence_of("time_limit") is Confidence.UNCONFIRMED
+    assert [g.id for g in cat.groups_of("civil-status.death", TODAY)] == ["group.death"]
+    # a member's code is the code its catalogue procedure carries
+    for group in cat.groups_on(TODAY):
+        for member in group.members:
+            if member.procedure is not None:
+                assert cat.get(member.procedure, TODAY).code == member.code, member
+    with pytest.raises(UnknownProcedureError, match=r"group\.nothing"):
+        cat.group("group.nothing", TODAY)
+
+
+def _group_file(tmp_path: Path, members: str, extra: str = "") -> Path:
+    path = tmp_path / "g.catalogue.toml"
+    path.write_text(
+        f"""
+[[group]]
+id = "group.test"
+name = "Nhóm thử"
+valid_from = 2025-07-01
+time_limit = "2 working days"
+{extra}
+{members}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_group_validation(tmp_path: Path) -> None:
+    two = """
+[[group.members]]
+name = "A"
+procedure = "civil-status.birth"
+agency = "UBND xã"
+share = "1 working day"
+
+[[group.members]]
+name = "B"
+agency = "Công an xã"
+share = "{share}"
+"""
+    ok = Catalogue.load(
+        _group_file(tmp_path, two.format(share="1 working day")), base=Catalogue.bundled()
+    )
+    assert ok.group("group.test", TODAY).shares_total() == Duration.working_days(2)
+    with pytest.raises(DataFileError, match="more than the group's 2 working days"):
+        Catalogue.load(
+            _group_file(tmp_path, two.format(share="2 working days")), base=Catalogue.bundled()
+        )
+    with pytest.raises(DataFileError, match=r"'civil-status\.birth' is not a procedure"):
+        Catalogue.load(_group_file(tmp_path, two.format(share="1 working day")))
+    with pytest.raises(DataFileError, match="at least two member"):
+        Catalogue.load(_group_file(tmp_path, two.split('[[group.members]]\nname = "B"')[0]))
+    with pytest.raises(DataFileError, match=r"also the code of civil-status\.birth"):
+        Catalogue.load(
+            _group_file(tmp_path, two.format(share="1 working day"), 'code = "1.001193"'),
+            base=Catalogue.bundled(),
+        )
+
+
+def test_group_sync_records_one_body_per_member() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Applicant, Dossier, DossierHeader
+    from govtier.interop import group_sync_records
+    from govtier.jurisdiction import RuleSet
+
+    cat = Catalogue.bundled()
+    group = cat.group("group.birth", TODAY)
+    a = RuleSet.bundled().resolve("civil-status.birth", "20242", TODAY, Channel.ONLINE)
+    header = DossierHeader.from_assignment(
+        a, code="H48.01-261201-0001", applicant=Applicant(name="Người nộp")
+    )
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=VIETNAM_TZ)
+    dossier = Dossier.receive(header, at=at, actor="system", calendar=WorkingCalendar.vietnam())
+    bodies = group_sync_records(dossier, group)
+    assert [b["MaTTHC"] for b in bodies] == ["1.001193", "1.004222", ""]
+    assert {b["MaHoSo"] for b in bodies} == {"H48.01-261201-0001"}
+    card = "Cấp thẻ căn cước cho trẻ em dưới 6 tuổi"
+    assert len(group_sync_records(dossier, group, include_optional=[card])) == 4
+    with pytest.raises(InvalidInputError, match="not an optional member"):
+        group_sync_records(dossier, group, include_optional=["Đăng ký khai sinh"])
