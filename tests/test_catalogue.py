@@ -731,3 +731,44 @@ def test_group_sync_records_one_body_per_member() -> None:
     assert len(group_sync_records(dossier, group, include_optional=[card])) == 4
     with pytest.raises(InvalidInputError, match="not an optional member"):
         group_sync_records(dossier, group, include_optional=["Đăng ký khai sinh"])
+
+
+def _generator() -> object:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "generate_confirmed.py"
+    spec = importlib.util.spec_from_file_location("generate_confirmed", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_confirmed_page_is_the_generated_one() -> None:
+    """docs/confirmed.md is generated from the data: it can never disagree with it."""
+    gen = _generator()
+    page = Path(__file__).resolve().parent.parent / "docs" / "confirmed.md"
+    assert page.read_text(encoding="utf-8") == gen.render(), (  # type: ignore[attr-defined]
+        "docs/confirmed.md is out of date: run .venv/bin/python scripts/generate_confirmed.py"
+    )
+
+
+def test_the_confirmed_page_shows_every_mark_of_a_fact() -> None:
+    gen = _generator()
+    text = gen.render()  # type: ignore[attr-defined]
+    household = Catalogue.bundled().get("business-household.registration", TODAY)
+    for note in household.facts:
+        assert f"| `{note.fact}` | {note.confidence.mark} |" in text
+    assert "### group.birth (2025-07-01..)" in text
+
+
+def test_catalogue_validate_passes_on_the_bundled_catalogue() -> None:
+    import io
+
+    from govtier.cli import main
+
+    out = io.StringIO()
+    assert main(["catalogue", "validate"], out=out) == 0
+    assert "every fact marked, every [C] sourced: yes" in out.getvalue()
+    assert "2 groups" in out.getvalue()
