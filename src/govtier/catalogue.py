@@ -14,8 +14,8 @@ a new version closes the previous one (:meth:`Catalogue.publish`).
 >>> new = cat.get("judicial-record.certificate", on=dt.date(2026, 7, 1))
 >>> str(old.time_limit), str(new.time_limit)
 ('10 calendar days', '5 working days')
->>> [p.id for p in cat.search("khai sinh")]
-['civil-status.birth']
+>>> [p.id for p in cat.search("đăng ký khai sinh")][:2]
+['civil-status.birth', 'civil-status.birth-paternity']
 """
 
 from __future__ import annotations
