@@ -118,7 +118,8 @@ def test_every_bundled_version_marks_its_time_limit_and_competence() -> None:
         ("residence.temporary", dt.date(2025, 7, 1), "3 working days", "[C]"),
         ("land.change-registration", dt.date(2025, 7, 1), "8 working days", "[C]"),
         ("land.first-certificate", dt.date(2025, 7, 1), "20 working days", "[P]"),
-        ("civil-status.birth", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
+        # issue 16: the cited page was the death-registration page, so the birth rule is [P]
+        ("civil-status.birth", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[P]"),
         ("certification.copy", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
     ],
 )
