@@ -451,7 +451,12 @@ def bundled_scenario_files() -> tuple[Path, ...]:
 def _kind(path: str) -> str:
     data = read_data_file(path)
     if isinstance(data, dict):
-        for key, kind in (("scenario", "scenarios"), ("rule", "rules"), ("procedure", "catalogue")):
+        for key, kind in (
+            ("scenario", "scenarios"),
+            ("rule", "rules"),
+            ("procedure", "catalogue"),
+            ("group", "catalogue"),
+        ):
             if key in data:
                 return kind
     raise DataFileError(
