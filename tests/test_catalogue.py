@@ -40,6 +40,24 @@ BUNDLED_IDS = {
     "land.first-certificate",
     "residence.permanent",
     "residence.temporary",
+    # added for issue 16 (the procedures that carry the volume)
+    "business-household.change",
+    "business-household.reissue",
+    "business-household.suspension",
+    "business-household.termination",
+    "civil-status.birth-paternity",
+    "civil-status.birth-reregistration",
+    "civil-status.copy-extract",
+    "civil-status.death-reregistration",
+    "civil-status.marital-status",
+    "civil-status.mobile-death",
+    "civil-status.mobile-marriage",
+    "residence.permanent-removal",
+    "residence.temporary-extension",
+    "residence.temporary-removal",
+    "social-protection.funeral-allowance",
+    "social-protection.monthly-allowance",
+    "social-protection.social-pension",
 }
 
 
@@ -66,7 +84,19 @@ def test_bundled_catalogue_has_the_high_volume_procedures() -> None:
 
 
 def test_bundled_codes_are_never_guessed() -> None:
-    assert all(p.code is None for p in Catalogue.bundled().procedures)
+    # Issue 16 bundles national codes: each one carries its own mark and source, a missing
+    # code says why, and a code is [C] only where a ministry page shows it.
+    for proc in Catalogue.bundled().procedures:
+        note = proc.fact("code")
+        assert note is not None, proc
+        if proc.code is None:
+            assert note.note, proc
+            assert note.confidence is not Confidence.CONFIRMED, proc
+        else:
+            assert note.source is not None, proc
+            assert proc.code in (note.note or ""), proc
+        if note.confidence is Confidence.CONFIRMED:
+            assert proc.code == "1.000593", proc  # the Ministry of Justice page (DOMAIN.md)
 
 
 def test_every_bundled_version_marks_its_time_limit_and_competence() -> None:
@@ -88,7 +118,8 @@ def test_every_bundled_version_marks_its_time_limit_and_competence() -> None:
         ("residence.temporary", dt.date(2025, 7, 1), "3 working days", "[C]"),
         ("land.change-registration", dt.date(2025, 7, 1), "8 working days", "[C]"),
         ("land.first-certificate", dt.date(2025, 7, 1), "20 working days", "[P]"),
-        ("civil-status.birth", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
+        # issue 16: the cited page was the death-registration page, so the birth rule is [P]
+        ("civil-status.birth", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[P]"),
         ("certification.copy", dt.date(2025, 7, 1), "same day (cutoff 15:00)", "[C]"),
     ],
 )
@@ -160,15 +191,23 @@ def test_two_procedures_cannot_share_a_code() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("dang ky ket hon", "civil-status.marriage"),
-        ("KHAI TỬ", "civil-status.death"),
-        ("Đăng ký   thường trú", "residence.permanent"),
-        ("judicial record", "judicial-record.certificate"),
-        ("ho kinh doanh", "business-household.registration"),
+        ("dang ky ket hon", ["civil-status.marriage", "civil-status.mobile-marriage"]),
+        (
+            "KHAI TỬ",
+            [
+                "civil-status.death",
+                "civil-status.death-reregistration",
+                "civil-status.mobile-death",
+            ],
+        ),
+        ("Đăng ký   thường trú", ["residence.permanent", "residence.permanent-removal"]),
+        ("judicial record", ["judicial-record.certificate"]),
+        ("thành lập hộ kinh doanh", ["business-household.registration"]),
     ],
 )
-def test_search_ignores_accents_and_case(text: str, expected: str) -> None:
-    assert [p.id for p in Catalogue.bundled().search(text)] == [expected]
+def test_search_ignores_accents_and_case(text: str, expected: list[str]) -> None:
+    # (issue 16 added procedures whose names share these words: the expected lists grew)
+    assert [p.id for p in Catalogue.bundled().search(text)] == expected
 
 
 def test_search_on_a_date_and_empty_search() -> None:
@@ -182,10 +221,9 @@ def test_search_on_a_date_and_empty_search() -> None:
 def test_filter_by_field_and_level() -> None:
     cat = Catalogue.bundled()
     civil = cat.filter(field="civil-status")
-    assert {p.id for p in civil} == {
-        "civil-status.birth",
-        "civil-status.death",
-        "civil-status.marriage",
+    assert {p.id for p in civil} == {pid for pid in BUNDLED_IDS if pid.startswith("civil-status.")}
+    assert {"civil-status.birth", "civil-status.death", "civil-status.marriage"} <= {
+        p.id for p in civil
     }
     provincial = cat.filter(level=Level.PROVINCE)
     assert {p.id for p in provincial} == {"judicial-record.certificate", "land.change-registration"}
@@ -518,3 +556,220 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
         read_data_file(big, limit=10)
     with pytest.raises(DataFileError, match="no catalogue files"):
         Catalogue.load([])
+
+
+# -- issue 16: codes, one mark per fact, interconnected groups ---------------------------------
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def test_at_least_25_procedures_in_force_today_each_with_a_code_or_a_reason() -> None:
+    in_force = Catalogue.bundled().on(TODAY)
+    assert len(in_force) >= 25
+    for proc in in_force:
+        note = proc.fact("code")
+        assert note is not None, proc.id
+        assert proc.code is not None or note.note, proc.id
+
+
+def test_the_bundled_catalogue_marks_every_fact_once_with_its_source() -> None:
+    from govtier.catalogue import REQUIRED_FACTS, check_marks
+
+    cat = Catalogue.bundled()
+    assert check_marks(cat) == ()
+    for proc in cat.procedures:
+        assert {f.fact for f in proc.facts} >= set(REQUIRED_FACTS), proc.id
+        for note in proc.facts:
+            if note.confidence is Confidence.CONFIRMED:
+                assert note.source is not None, (proc.id, note.fact)
+                assert note.source.url or note.source.article or "DOMAIN" in note.source.document
+
+
+def test_business_household_clock_marks_are_separate_facts() -> None:
+    # The issue's example: Decree 168/2025 Art. 99(3) confirms the counting start only.
+    proc = Catalogue.bundled().get("business-household.registration", TODAY)
+    assert proc.confidence_of("clock.counting_start") is Confidence.CONFIRMED
+    assert proc.fact("clock.counting_start").source.article == "Art. 99(3)"  # type: ignore[union-attr]
+    assert proc.confidence_of("clock.max_extensions") is Confidence.UNCONFIRMED
+    assert proc.confidence_of("clock.max_supplement_requests") is Confidence.UNCONFIRMED
+    assert proc.confidence_of("clock.on_supplement") is Confidence.PARTIAL
+    assert proc.clock.confidence is Confidence.UNCONFIRMED  # the weakest of its settings
+
+
+def test_check_marks_finds_missing_marks_and_unsourced_confirmations() -> None:
+    from govtier.catalogue import FactNote, check_marks
+
+    bare = _proc(
+        facts=(FactNote(fact="time_limit", confidence=Confidence.CONFIRMED),),
+        fees=(Fee(name="lệ phí", amount=1000, confidence=Confidence.CONFIRMED),),
+    )
+    problems = [str(p) for p in check_marks(Catalogue.from_procedures([bare]))]
+    assert any("'time_limit': marked [C] without a source" in p for p in problems)
+    assert any("'competence': has no mark" in p for p in problems)
+    assert any("'clock.transfer_time': has no mark" in p for p in problems)
+    assert any("has no source" in p and "fees" in p for p in problems)
+
+
+def test_defaults_facts_are_inherited_unless_a_procedure_marks_them(tmp_path: Path) -> None:
+    path = tmp_path / "x.catalogue.toml"
+    path.write_text(
+        """
+[defaults]
+facts = [
+  { fact = "clock.on_payment", confidence = "U", note = "default" },
+  { fact = "fees", confidence = "U", note = "default" },
+]
+
+[[procedure]]
+id = "x.one"
+name = "Một"
+field = "x"
+levels = ["commune"]
+valid_from = 2025-07-01
+time_limit = "3 working days"
+facts = [{ fact = "fees", confidence = "P", note = "own" }]
+""",
+        encoding="utf-8",
+    )
+    proc = Catalogue.load(path).get("x.one", TODAY)
+    assert proc.fact("fees").note == "own"  # type: ignore[union-attr]
+    assert proc.fact("clock.on_payment").note == "default"  # type: ignore[union-attr]
+
+
+def test_the_two_national_groups() -> None:
+    cat = Catalogue.bundled()
+    birth = cat.group("group.birth", TODAY)
+    assert [m.procedure for m in birth.members][:2] == ["civil-status.birth", "residence.permanent"]
+    assert str(birth.time_limit) == "3 working days"
+    assert birth.confidence_of("time_limit") is Confidence.CONFIRMED
+    assert birth.code is None  # the sources disagree (3.000722 vs 2.000987): both recorded
+    code_note = birth.fact("code")
+    assert code_note is not None
+    assert "3.000722" in (code_note.note or "")
+    assert "2.000987" in (code_note.note or "")
+    assert birth.shares_total() == Duration.working_days(3)
+    death = cat.group("2.002913", TODAY)
+    assert death.id == "group.death"
+    assert death.time_limit is None
+    assert death.confidence_of("time_limit") is Confidence.UNCONFIRMED
+    assert [g.id for g in cat.groups_of("civil-status.death", TODAY)] == ["group.death"]
+    # a member's code is the code its catalogue procedure carries
+    for group in cat.groups_on(TODAY):
+        for member in group.members:
+            if member.procedure is not None:
+                assert cat.get(member.procedure, TODAY).code == member.code, member
+    with pytest.raises(UnknownProcedureError, match=r"group\.nothing"):
+        cat.group("group.nothing", TODAY)
+
+
+def _group_file(tmp_path: Path, members: str, extra: str = "") -> Path:
+    path = tmp_path / "g.catalogue.toml"
+    path.write_text(
+        f"""
+[[group]]
+id = "group.test"
+name = "Nhóm thử"
+valid_from = 2025-07-01
+time_limit = "2 working days"
+{extra}
+{members}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_group_validation(tmp_path: Path) -> None:
+    two = """
+[[group.members]]
+name = "A"
+procedure = "civil-status.birth"
+agency = "UBND xã"
+share = "1 working day"
+
+[[group.members]]
+name = "B"
+agency = "Công an xã"
+share = "{share}"
+"""
+    ok = Catalogue.load(
+        _group_file(tmp_path, two.format(share="1 working day")), base=Catalogue.bundled()
+    )
+    assert ok.group("group.test", TODAY).shares_total() == Duration.working_days(2)
+    with pytest.raises(DataFileError, match="more than the group's 2 working days"):
+        Catalogue.load(
+            _group_file(tmp_path, two.format(share="2 working days")), base=Catalogue.bundled()
+        )
+    with pytest.raises(DataFileError, match=r"'civil-status\.birth' is not a procedure"):
+        Catalogue.load(_group_file(tmp_path, two.format(share="1 working day")))
+    with pytest.raises(DataFileError, match="at least two member"):
+        Catalogue.load(_group_file(tmp_path, two.split('[[group.members]]\nname = "B"')[0]))
+    with pytest.raises(DataFileError, match=r"also the code of civil-status\.birth"):
+        Catalogue.load(
+            _group_file(tmp_path, two.format(share="1 working day"), 'code = "1.001193"'),
+            base=Catalogue.bundled(),
+        )
+
+
+def test_group_sync_records_one_body_per_member() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Applicant, Dossier, DossierHeader
+    from govtier.interop import group_sync_records
+    from govtier.jurisdiction import RuleSet
+
+    cat = Catalogue.bundled()
+    group = cat.group("group.birth", TODAY)
+    a = RuleSet.bundled().resolve("civil-status.birth", "20242", TODAY, Channel.ONLINE)
+    header = DossierHeader.from_assignment(
+        a, code="H48.01-261201-0001", applicant=Applicant(name="Người nộp")
+    )
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=VIETNAM_TZ)
+    dossier = Dossier.receive(header, at=at, actor="system", calendar=WorkingCalendar.vietnam())
+    bodies = group_sync_records(dossier, group)
+    assert [b["MaTTHC"] for b in bodies] == ["1.001193", "1.004222", ""]
+    assert {b["MaHoSo"] for b in bodies} == {"H48.01-261201-0001"}
+    card = "Cấp thẻ căn cước cho trẻ em dưới 6 tuổi"
+    assert len(group_sync_records(dossier, group, include_optional=[card])) == 4
+    with pytest.raises(InvalidInputError, match="not an optional member"):
+        group_sync_records(dossier, group, include_optional=["Đăng ký khai sinh"])
+
+
+def _generator() -> object:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "generate_confirmed.py"
+    spec = importlib.util.spec_from_file_location("generate_confirmed", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_confirmed_page_is_the_generated_one() -> None:
+    """docs/confirmed.md is generated from the data: it can never disagree with it."""
+    gen = _generator()
+    page = Path(__file__).resolve().parent.parent / "docs" / "confirmed.md"
+    assert page.read_text(encoding="utf-8") == gen.render(), (  # type: ignore[attr-defined]
+        "docs/confirmed.md is out of date: run .venv/bin/python scripts/generate_confirmed.py"
+    )
+
+
+def test_the_confirmed_page_shows_every_mark_of_a_fact() -> None:
+    gen = _generator()
+    text = gen.render()  # type: ignore[attr-defined]
+    household = Catalogue.bundled().get("business-household.registration", TODAY)
+    for note in household.facts:
+        assert f"| `{note.fact}` | {note.confidence.mark} |" in text
+    assert "### group.birth (2025-07-01..)" in text
+
+
+def test_catalogue_validate_passes_on_the_bundled_catalogue() -> None:
+    import io
+
+    from govtier.cli import main
+
+    out = io.StringIO()
+    assert main(["catalogue", "validate"], out=out) == 0
+    assert "every fact marked, every [C] sourced: yes" in out.getvalue()
+    assert "2 groups" in out.getvalue()

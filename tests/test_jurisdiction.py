@@ -13,6 +13,7 @@ from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import (
     DataFileError,
+    GovtierError,
     InvalidInputError,
     NoCompetentAuthorityError,
     RuleConflictError,
@@ -22,6 +23,7 @@ from govtier.errors import (
 from govtier.jurisdiction import (
     AgencyRole,
     AmbiguousUnitError,
+    Assignment,
     Competence,
     IntakeScope,
     Rule,
@@ -62,6 +64,14 @@ def test_bundled_rules_load_and_cover_the_catalogue_until_decree_120_expires() -
             "civil-status.marriage",
             "certification.copy",
             "certification.signature",
+            # issue 16: the other civil-status procedures rest on Decree 120/2025 too
+            "civil-status.birth-paternity",
+            "civil-status.birth-reregistration",
+            "civil-status.copy-extract",
+            "civil-status.death-reregistration",
+            "civil-status.marital-status",
+            "civil-status.mobile-death",
+            "civil-status.mobile-marriage",
         )
     }
     assert "2027-03-01" in str(report)
@@ -441,3 +451,145 @@ def test_roles_and_scopes_have_vietnamese_names() -> None:
     assert IntakeScope.ANY_IN_PROVINCE.vietnamese.startswith("không phụ thuộc")
     assert all(role.vietnamese for role in AgencyRole)
     assert all(scope.vietnamese for scope in IntakeScope)
+
+
+# -- the intake check (issue 16 item 3) ---------------------------------------------------------
+
+DA_NANG_WARD = "20242"  # Phường Hải Châu, Thành phố Đà Nẵng (48)
+HUE_WARD = "19975"  # Phường Hương Thủy, Thành phố Huế (46)
+DA_NANG_OTHER = "20194"
+
+
+def _header(assignment: object, receiving_unit: str | None) -> object:
+    from govtier.dossier import Applicant, DossierHeader
+
+    return DossierHeader.from_assignment(
+        assignment,  # type: ignore[arg-type]
+        code="H48.01-260302-0001",
+        applicant=Applicant(name="Người nộp", id_number="048090000001"),
+        receiving_unit=receiving_unit,
+    )
+
+
+def _da_nang_land(channel: Channel = Channel.IN_PERSON) -> Assignment:
+    return RuleSet.bundled().resolve(
+        "land.first-certificate", DA_NANG_WARD, dt.date(2026, 3, 2), channel
+    )
+
+
+def test_cross_province_in_person_receipt_is_refused_where_intake_is_the_province() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Dossier
+    from govtier.jurisdiction import OutsideIntakeScopeError
+
+    assignment = _da_nang_land()
+    assert assignment.intake is IntakeScope.ANY_IN_PROVINCE
+    check = assignment.may_receive(HUE_WARD)
+    assert not check.allowed
+    assert check.scope is IntakeScope.ANY_IN_PROVINCE
+    assert "Thành phố Huế" in check.reason
+    assert "Thành phố Đà Nẵng" in check.reason
+    header = _header(assignment, HUE_WARD)
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=VIETNAM_TZ)
+    calendar = WorkingCalendar.vietnam()
+    with pytest.raises(OutsideIntakeScopeError, match="intake is any_in_province") as info:
+        Dossier.receive(header, at=at, actor="clerk", calendar=calendar)  # type: ignore[arg-type]
+    assert info.value.check == check
+    assert isinstance(info.value, GovtierError)
+    assert "048090000001" not in str(info.value)  # no personal data in the message
+    # An exception stated with its reason is received, and recorded in the event.
+    dossier = Dossier.receive(
+        header,  # type: ignore[arg-type]
+        at=at,
+        actor="clerk",
+        calendar=calendar,
+        intake_exception="the applicant is bedridden in Huế; the centre forwards the dossier",
+    )
+    assert dossier.events[0].intake_exception.startswith("the applicant is bedridden")  # type: ignore[attr-defined]
+
+
+def test_same_province_receipt_is_allowed_and_records_no_exception() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Dossier
+
+    assignment = _da_nang_land()
+    check = assignment.may_receive(DA_NANG_OTHER)
+    assert check.allowed, check
+    header = _header(assignment, DA_NANG_OTHER)
+    dossier = Dossier.receive(
+        header,  # type: ignore[arg-type]
+        at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=VIETNAM_TZ),
+        actor="clerk",
+        calendar=WorkingCalendar.vietnam(),
+    )
+    assert dossier.events[0].intake_exception is None  # type: ignore[attr-defined]
+
+
+def test_online_receipt_is_accepted_where_the_scope_is_nationwide() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Dossier, Status
+
+    assignment = RuleSet.bundled().resolve(
+        "civil-status.birth", DA_NANG_WARD, dt.date(2026, 3, 2), Channel.ONLINE
+    )
+    assert assignment.intake is IntakeScope.NATIONWIDE
+    assert assignment.may_receive(HUE_WARD).allowed
+    assert assignment.may_receive("79").allowed
+    header = _header(assignment, HUE_WARD)
+    at = dt.datetime(2026, 3, 2, 20, 0, tzinfo=VIETNAM_TZ)
+    submitted = Dossier.submit(header, at=at, actor="applicant")  # type: ignore[arg-type]
+    accepted = submitted.accept(at=at + dt.timedelta(hours=13), actor="clerk",
+                                calendar=WorkingCalendar.vietnam())  # fmt: skip
+    assert accepted.status is Status.RECEIVED
+
+
+def test_accept_refuses_an_online_filing_outside_its_scope() -> None:
+    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Dossier
+    from govtier.jurisdiction import OutsideIntakeScopeError
+
+    # Before the reform a business-household dossier went to the competent district only.
+    assignment = RuleSet.bundled().resolve(
+        "business-household.registration", "00004", dt.date(2025, 6, 30), Channel.POST
+    )
+    assert assignment.intake is IntakeScope.COMPETENT_AGENCY
+    assert assignment.may_receive(assignment.competent.unit_code).allowed
+    header = _header(assignment, "00004")
+    at = dt.datetime(2025, 6, 30, 9, 0, tzinfo=VIETNAM_TZ)
+    submitted = Dossier.submit(header, at=at, actor="post")  # type: ignore[arg-type]
+    with pytest.raises(OutsideIntakeScopeError, match="competent_agency"):
+        submitted.accept(at=at, actor="clerk", calendar=WorkingCalendar.vietnam())
+    accepted = submitted.accept(
+        at=at, actor="clerk", calendar=WorkingCalendar.vietnam(), intake_exception="forwarded"
+    )
+    assert accepted.events[-1].intake_exception == "forwarded"  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInputError, match="intake_exception"):
+        submitted.accept(at=at, actor="clerk", calendar=WorkingCalendar.vietnam(),
+                         intake_exception="  ")  # fmt: skip
+
+
+def test_online_only_and_channel_mismatch() -> None:
+    rules = RuleSet.bundled()
+    online = rules.resolve("judicial-record.certificate", "48", dt.date(2026, 9, 1), Channel.ONLINE)
+    assert online.intake is IntakeScope.ONLINE_ONLY
+    assert online.may_receive("79").allowed
+    refused = online.may_receive("48", Channel.IN_PERSON)
+    assert not refused.allowed
+    assert "resolve again" in refused.reason
+
+
+def test_an_unknown_receiving_unit_is_a_clear_error() -> None:
+    with pytest.raises(UnknownUnitError, match="99999"):
+        _da_nang_land().may_receive("99999")
+
+
+_COMMUNES = sorted(u.code for u in UnitRegistry.bundled().communes())[::97]
+
+
+@settings(max_examples=60, derandomize=True)
+@given(receiver=st.sampled_from(_COMMUNES), subject=st.sampled_from(_COMMUNES))
+def test_province_scope_allows_exactly_the_same_province(receiver: str, subject: str) -> None:
+    units = UnitRegistry.bundled()
+    assignment = RuleSet.bundled().resolve("land.first-certificate", subject, dt.date(2026, 3, 2))
+    same = units.province_of(receiver).code == units.province_of(subject).code
+    assert assignment.may_receive(receiver).allowed is same

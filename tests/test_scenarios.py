@@ -179,7 +179,7 @@ def test_check_rules_on_a_province_with_a_failing_scenario(tmp_path: Path) -> No
     status = main_check_rules([str(rules), str(scenarios)], out=out, err=err)
     text = out.getvalue()
     assert status == 1
-    assert "loaded 12 procedures" in text
+    assert "loaded 29 procedures" in text
     assert "note: civil-status.birth v2: no competence rule for 2027-03-01.." in text
     assert "FAIL" in text
     assert "1 scenarios passed, 1 failed" in text
@@ -231,3 +231,77 @@ def test_pytest_plugin_reports_a_malformed_file(pytester: pytest.Pytester) -> No
     )  # the plugin is registered by its entry point
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*bad.scenarios.toml*"])
+
+
+# -- issue 16 item 6: every bundled procedure has scenarios ------------------------------------
+
+
+def _bundled_scenarios() -> list[object]:
+    return [s for path in bundled_scenario_files() for s in load_scenarios(path).scenarios]
+
+
+def test_every_bundled_procedure_has_a_scenario_that_says_how_long() -> None:
+    import datetime as dt
+
+    from govtier.catalogue import Catalogue
+
+    scenarios = _bundled_scenarios()
+    named = {s.procedure for s in scenarios}  # type: ignore[attr-defined]
+    timed = {
+        s.procedure  # type: ignore[attr-defined]
+        for s in scenarios
+        if {"time_limit", "due"} & {k for k, _ in s.expect}  # type: ignore[attr-defined]
+    }
+    catalogue = Catalogue.bundled()
+    assert set(catalogue.ids) <= named
+    assert {p.id for p in catalogue.on(dt.date(2026, 12, 1))} <= timed
+
+
+def test_bundled_scenarios_cover_tet_the_reform_and_intake() -> None:
+    import datetime as dt
+
+    scenarios = _bundled_scenarios()
+    tet = [s for s in scenarios if s.received and s.received.date() == dt.date(2026, 2, 13)]  # type: ignore[attr-defined]
+    assert len(tet) >= 10
+    before = [s for s in scenarios if s.on < dt.date(2025, 7, 1)]  # type: ignore[attr-defined]
+    assert len(before) >= 8
+    keys = {k for s in scenarios for k, _ in s.expect}  # type: ignore[attr-defined]
+    assert {"due", "receivable_at", "refused_at"} <= keys
+
+
+def test_due_and_intake_expectations_fail_when_wrong(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "wrong.scenarios.toml",
+        """
+[[scenario]]
+name = "wrong due and wrong intake"
+procedure = "business-household.registration"
+unit = "20242"
+date = 2026-02-13
+received = 2026-02-13T10:00:00+07:00
+expect = { due = 2026-02-18T17:00:00+07:00, receivable_at = ["19975"], refused_at = ["20194"] }
+""",
+    )
+    (result,) = run_file(path)
+    assert not result.passed
+    fields = {m.field: m for m in result.mismatches}
+    assert fields["due"].actual == "2026-02-25T17:00:00+07:00"
+    assert "19975" in fields["receivable_at"].actual
+    assert "20194" in fields["refused_at"].actual
+
+
+def test_due_needs_the_moment_of_receipt(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad.scenarios.toml",
+        """
+[[scenario]]
+procedure = "business-household.registration"
+unit = "20242"
+date = 2026-02-13
+expect = { due = 2026-02-25T17:00:00+07:00 }
+""",
+    )
+    with pytest.raises(DataFileError, match="needs the moment of receipt"):
+        load_scenarios(path)

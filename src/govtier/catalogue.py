@@ -14,8 +14,8 @@ a new version closes the previous one (:meth:`Catalogue.publish`).
 >>> new = cat.get("judicial-record.certificate", on=dt.date(2026, 7, 1))
 >>> str(old.time_limit), str(new.time_limit)
 ('10 calendar days', '5 working days')
->>> [p.id for p in cat.search("khai sinh")]
-['civil-status.birth']
+>>> [p.id for p in cat.search("đăng ký khai sinh")][:2]
+['civil-status.birth', 'civil-status.birth-paternity']
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from govtier.deadlines import (
     DeadlinePolicy,
     DueMoment,
     Duration,
+    DurationUnit,
     OutsideHours,
     WaitRule,
 )
@@ -47,7 +48,9 @@ from govtier.legal import Confidence, LegalSource
 from govtier.units import Level
 
 __all__ = [
+    "CLOCK_FACTS",
     "MAX_CATALOGUE_FILE_BYTES",
+    "REQUIRED_FACTS",
     "Catalogue",
     "Change",
     "Channel",
@@ -56,13 +59,41 @@ __all__ = [
     "Extension",
     "FactNote",
     "Fee",
+    "GroupMember",
+    "MarkProblem",
     "OnlineService",
     "Procedure",
+    "ProcedureGroup",
+    "check_marks",
     "load_catalogue",
 ]
 
 MAX_CATALOGUE_FILE_BYTES: Final = MAX_DATA_FILE_BYTES
 """The largest catalogue or rules file govtier reads (bytes)."""
+
+CLOCK_FACTS: Final = (
+    "clock.counting_start",
+    "clock.on_supplement",
+    "clock.max_supplement_requests",
+    "clock.max_extensions",
+    "clock.on_payment",
+    "clock.transfer_time",
+)
+"""The clock-rule settings, each marked as a fact of its own (``facts`` entries of these names):
+when the limit starts counting, what a supplement does and how many may be asked, how many
+apologies with a new date are allowed, what a payment request does, and whether the transfer
+between the receiving point and the competent authority counts."""
+
+REQUIRED_FACTS: Final = (
+    "code",
+    "time_limit",
+    "competence",
+    "fees",
+    "components",
+    "channels",
+    *CLOCK_FACTS,
+)
+"""The facts every procedure version of the bundled catalogue marks (see :func:`check_marks`)."""
 
 
 class Channel(enum.Enum):
@@ -303,6 +334,10 @@ def _procedure_tuple(value: Iterable[Procedure]) -> tuple[Procedure, ...]:
     return tuple(value)
 
 
+def _group_tuple(value: Iterable[ProcedureGroup]) -> tuple[ProcedureGroup, ...]:
+    return tuple(sorted(value, key=lambda g: (g.id, g.valid_from)))
+
+
 @attrs.frozen(kw_only=True)
 class Procedure:
     """One version of an administrative procedure.
@@ -411,6 +446,222 @@ class Procedure:
 
 
 # --------------------------------------------------------------------------------------------
+# Interconnected procedure groups (liên thông)
+
+
+def _members(value: Iterable[GroupMember]) -> tuple[GroupMember, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class GroupMember:
+    """One procedure of an interconnected group, and the step its agency takes.
+
+    Attributes:
+        name: the member procedure's name as published.
+        procedure: the catalogue id of the member, or ``None`` when the catalogue does not hold
+            it (e.g. the health-insurance card, handled by the social-insurance agency).
+        code: the member's national procedure code, or ``None`` when not known.
+        agency: who takes this step, in words (e.g. ``"Công an cấp xã"``).
+        level: the level of government of that agency, when it has one.
+        share: the step's sub-deadline within the group's time limit, when known.
+        optional: whether the applicant may leave this member out of the group dossier.
+        facts: how sure each fact of the member is (``code``, ``share``, ``agency``).
+    """
+
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    procedure: str | None = None
+    code: str | None = None
+    agency: str = attrs.field(validator=attrs.validators.min_len(1))
+    level: Level | None = None
+    share: Duration | None = None
+    optional: bool = False
+    facts: tuple[FactNote, ...] = attrs.field(default=(), converter=_facts)
+
+    def confidence_of(self, fact: str) -> Confidence:
+        """How sure ``fact`` of this member is; unmarked facts count as unconfirmed."""
+        return next((n.confidence for n in self.facts if n.fact == fact), Confidence.UNCONFIRMED)
+
+    def __str__(self) -> str:
+        code = f" [{self.code}]" if self.code else ""
+        share = f" ({self.share})" if self.share is not None else ""
+        return f"{self.name}{code}: {self.agency}{share}"
+
+
+@attrs.frozen(kw_only=True)
+class ProcedureGroup:
+    """An interconnected procedure group (nhóm thủ tục hành chính liên thông).
+
+    One dossier spans several agencies: each member procedure is one agency's step, with its own
+    sub-deadline, and the group has a combined time limit.
+
+    Attributes:
+        id: govtier's stable identifier, e.g. ``"group.birth"``.
+        code: the group's national procedure code, or ``None`` when not known or when sources
+            disagree (both are then recorded in the ``code`` fact).
+        name: the Vietnamese name as published.
+        name_en: an English name.
+        members: the member procedures in the order their steps run.
+        time_limit: the combined time limit, or ``None`` when it is not known.
+        channels: how the group dossier may be submitted.
+        legal_bases: the texts that organise the group.
+        valid_from: the first day this version applies.
+        valid_to: the last day, or ``None``.
+        facts: how sure each fact of the group is.
+        note: anything a reader should know.
+    """
+
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str | None = None
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    name_en: str = ""
+    members: tuple[GroupMember, ...] = attrs.field(converter=_members)
+    time_limit: Duration | None = None
+    channels: frozenset[Channel] = attrs.field(
+        default=frozenset({Channel.ONLINE}), converter=_channels
+    )
+    legal_bases: tuple[LegalSource, ...] = attrs.field(default=(), converter=_sources)
+    valid_from: dt.date = attrs.field(validator=_a_date)
+    valid_to: dt.date | None = attrs.field(default=None, validator=_date_or_none)
+    facts: tuple[FactNote, ...] = attrs.field(default=(), converter=_facts)
+    note: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.members) < 2:
+            msg = f"group {self.id!r} needs at least two member procedures"
+            raise InvalidInputError(msg, field="members", value=len(self.members))
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            msg = f"group {self.id!r} ends ({self.valid_to}) before it starts ({self.valid_from})"
+            raise InvalidInputError(msg, field="valid_to", value=self.valid_to)
+        names = [f.fact for f in self.facts]
+        if len(names) != len(set(names)):
+            dup = next(n for n in names if names.count(n) > 1)
+            msg = f"group {self.id!r} marks the fact {dup!r} twice"
+            raise InvalidInputError(msg, field="facts", value=dup)
+
+    def applies_on(self, on: dt.date) -> bool:
+        """Whether this version applies on ``on``."""
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    @property
+    def period(self) -> str:
+        """The validity period as text."""
+        return (
+            f"{self.valid_from.isoformat()}..{self.valid_to.isoformat() if self.valid_to else ''}"
+        )
+
+    def confidence_of(self, fact: str) -> Confidence:
+        """How sure ``fact`` of the group is; unmarked facts count as unconfirmed."""
+        return next((n.confidence for n in self.facts if n.fact == fact), Confidence.UNCONFIRMED)
+
+    def fact(self, fact: str) -> FactNote | None:
+        """The note on ``fact``, or ``None``."""
+        return next((n for n in self.facts if n.fact == fact), None)
+
+    def shares_total(self) -> Duration | None:
+        """The sum of the required members' sub-deadlines, when all are known and in one unit."""
+        shares = [m.share for m in self.members if not m.optional]
+        known = [s for s in shares if s is not None]
+        if not known or len(known) != len(shares) or len({s.unit for s in known}) != 1:
+            return None
+        if known[0].unit not in _ADDABLE:
+            return None
+        return Duration(unit=known[0].unit, amount=sum(s.amount for s in known))
+
+    def __str__(self) -> str:
+        code = f" [{self.code}]" if self.code else ""
+        return f"{self.id}{code} {self.name} ({self.period})"
+
+
+_ADDABLE: Final = frozenset(
+    {DurationUnit.WORKING_DAYS, DurationUnit.WORKING_HOURS, DurationUnit.CALENDAR_DAYS}
+)
+
+
+# --------------------------------------------------------------------------------------------
+# One mark per fact
+
+
+@attrs.frozen(kw_only=True)
+class MarkProblem:
+    """A fact whose mark is missing or claims more than its source.
+
+    Attributes:
+        entry: the procedure version or group, e.g. ``"civil-status.birth v2"``.
+        fact: the fact concerned.
+        problem: what is wrong.
+    """
+
+    entry: str
+    fact: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.entry}, fact {self.fact!r}: {self.problem}"
+
+
+def _note_problems(entry: str, notes: Iterable[FactNote]) -> list[MarkProblem]:
+    return [
+        MarkProblem(
+            entry=entry,
+            fact=n.fact,
+            problem="marked [C] without a source of its own (give document and url/article)",
+        )
+        for n in notes
+        if n.confidence is Confidence.CONFIRMED and n.source is None
+    ]
+
+
+def check_marks(
+    catalogue: Catalogue, *, required: Sequence[str] = REQUIRED_FACTS
+) -> tuple[MarkProblem, ...]:
+    """Every fact without its own mark, and every ``[C]`` mark without its own source.
+
+    A procedure version must mark each fact in ``required``; a fact, fee or extension marked
+    ``[C]`` must name the source that states it; a procedure without a national code must say
+    why in the note of its ``code`` fact. Groups must mark their ``code`` and ``time_limit``.
+
+    >>> check_marks(Catalogue.bundled())
+    ()
+    """
+    found: list[MarkProblem] = []
+    for proc in catalogue.procedures:
+        entry = f"{proc.id} v{proc.version}"
+        names = {f.fact for f in proc.facts}
+        found.extend(
+            MarkProblem(entry=entry, fact=name, problem="has no mark")
+            for name in required
+            if name not in names
+        )
+        found.extend(_note_problems(entry, proc.facts))
+        code_note = proc.fact("code")
+        if proc.code is None and code_note is not None and not code_note.note:
+            found.append(
+                MarkProblem(entry=entry, fact="code", problem="no code and no note saying why")
+            )
+        for fee in proc.fees:
+            if fee.confidence is Confidence.CONFIRMED and fee.source is None:
+                found.append(MarkProblem(entry=entry, fact="fees", problem=f"{fee} has no source"))
+        for ext in proc.extensions:
+            if ext.confidence is Confidence.CONFIRMED and ext.source is None:
+                found.append(
+                    MarkProblem(entry=entry, fact="extensions", problem=f"{ext} has no source")
+                )
+    for group in catalogue.groups:
+        entry = f"{group.id} {group.period}"
+        names = {f.fact for f in group.facts}
+        found.extend(
+            MarkProblem(entry=entry, fact=name, problem="has no mark")
+            for name in ("code", "time_limit", "legal_bases")
+            if name not in names
+        )
+        found.extend(_note_problems(entry, group.facts))
+        for member in group.members:
+            found.extend(_note_problems(f"{entry} member {member.name}", member.facts))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
 # Diff
 
 
@@ -516,9 +767,11 @@ class Catalogue:
 
     Attributes:
         procedures: every version, ordered by id then version.
+        groups: the interconnected procedure groups (liên thông), ordered by id then date.
     """
 
     procedures: tuple[Procedure, ...] = attrs.field(converter=_procedure_tuple)
+    groups: tuple[ProcedureGroup, ...] = attrs.field(default=(), converter=_group_tuple)
     _by_id: Mapping[str, tuple[Procedure, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
@@ -563,6 +816,46 @@ class Catalogue:
             for pid, versions in ordered.items()
         )
         object.__setattr__(self, "_folded", folded)
+        self._check_groups(by_code)
+
+    def _check_groups(self, by_code: Mapping[str, Sequence[Procedure]]) -> None:
+        for earlier, later in itertools.pairwise(self.groups):
+            if earlier.id == later.id and (
+                earlier.valid_to is None or earlier.valid_to >= later.valid_from
+            ):
+                raise DataFileError(
+                    f"versions overlap ({earlier.period} and {later.period})",
+                    entry=later.id,
+                    field="valid_from",
+                )
+        for group in self.groups:
+            if group.code and group.code in by_code:
+                raise DataFileError(
+                    f"the group code {group.code!r} is also the code of "
+                    f"{by_code[group.code][0].id}",
+                    entry=group.id,
+                    field="code",
+                )
+            for member in group.members:
+                if member.procedure is not None and member.procedure not in self._by_id:
+                    raise DataFileError(
+                        f"member {member.procedure!r} is not a procedure of the catalogue",
+                        entry=group.id,
+                        field="members",
+                    )
+            total = group.shares_total()
+            limit = group.time_limit
+            if (
+                total is not None
+                and limit is not None
+                and total.unit is limit.unit
+                and total.amount > limit.amount
+            ):
+                raise DataFileError(
+                    f"the members' steps take {total} in all, more than the group's {limit}",
+                    entry=group.id,
+                    field="members",
+                )
 
     # -- construction ------------------------------------------------------------------------
 
@@ -589,8 +882,10 @@ class Catalogue:
                 cached = _BUNDLED.get("catalogue")
                 if cached is None:
                     data = tomllib.loads(read_bundled("catalogue.toml"))
+                    path = "govtier/data/catalogue.toml"
                     cached = cls(
-                        procedures=procedures_from_data(data, path="govtier/data/catalogue.toml")
+                        procedures=procedures_from_data(data, path=path),
+                        groups=groups_from_data(data, path=path),
                     )
                     _BUNDLED["catalogue"] = cached
         return cached
@@ -618,10 +913,12 @@ class Catalogue:
             raise DataFileError("no catalogue files given")
         procedures: list[Procedure] = []
         publish: list[Procedure] = []
+        groups: list[ProcedureGroup] = list(base.groups) if base else []
         origin: dict[str, str] = {}
         for file in files:
             data = read_data_file(file)
             loaded, to_publish = _procedures_with_publish(data, path=str(file))
+            groups.extend(groups_from_data(data, path=str(file)))
             procedures.extend(loaded)
             publish.extend(to_publish)
             for proc in (*loaded, *to_publish):
@@ -629,7 +926,9 @@ class Catalogue:
                 origin[proc.id] = str(file)
                 origin[str(proc)] = str(file)
         try:
-            catalogue = cls(procedures=(*(base.procedures if base else ()), *procedures))
+            catalogue = cls(
+                procedures=(*(base.procedures if base else ()), *procedures), groups=groups
+            )
             for proc in publish:
                 catalogue = catalogue.publish(proc)
         except DataFileError as exc:
@@ -656,7 +955,10 @@ class Catalogue:
         """
         versions = self._by_id.get(procedure.id, ())
         if not versions:
-            return Catalogue(procedures=(*self.procedures, attrs.evolve(procedure, version=1)))
+            return Catalogue(
+                procedures=(*self.procedures, attrs.evolve(procedure, version=1)),
+                groups=self.groups,
+            )
         current = versions[-1]
         if procedure.valid_from <= current.valid_from:
             msg = (
@@ -673,11 +975,14 @@ class Catalogue:
         closed = attrs.evolve(current, valid_to=procedure.valid_from - _DAY)
         new = attrs.evolve(procedure, version=current.version + 1)
         rest = tuple(p for p in self.procedures if p is not current)
-        return Catalogue(procedures=(*rest, closed, new))
+        return Catalogue(procedures=(*rest, closed, new), groups=self.groups)
 
     def merged(self, other: Catalogue) -> Catalogue:
-        """A catalogue with the procedures of both (validated as one)."""
-        return Catalogue(procedures=(*self.procedures, *other.procedures))
+        """A catalogue with the procedures and groups of both (validated as one)."""
+        return Catalogue(
+            procedures=(*self.procedures, *other.procedures),
+            groups=(*self.groups, *other.groups),
+        )
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -754,6 +1059,35 @@ class Catalogue:
     def current(self) -> tuple[Procedure, ...]:
         """The latest version of every procedure, ordered by id."""
         return tuple(versions[-1] for versions in self._by_id.values())
+
+    def group(self, id_or_code: str, on: dt.date) -> ProcedureGroup:
+        """The version of an interconnected group that applies on ``on``.
+
+        >>> import datetime as dt
+        >>> g = Catalogue.bundled().group("group.birth", dt.date(2026, 12, 1))
+        >>> [m.procedure for m in g.members][:2]
+        ['civil-status.birth', 'residence.permanent']
+
+        Raises:
+            UnknownProcedureError: no group has that id or code on ``on``.
+        """
+        found = [g for g in self.groups if id_or_code in (g.id, g.code)]
+        for group in found:
+            if group.applies_on(on):
+                return group
+        known = ", ".join(sorted({g.id for g in self.groups})) or "none"
+        msg = f"no interconnected group {id_or_code!r} in force on {on} (groups: {known})"
+        raise UnknownProcedureError(msg, code=str(id_or_code))
+
+    def groups_on(self, on: dt.date) -> tuple[ProcedureGroup, ...]:
+        """The groups in force on ``on``."""
+        return tuple(g for g in self.groups if g.applies_on(on))
+
+    def groups_of(self, procedure: str, on: dt.date) -> tuple[ProcedureGroup, ...]:
+        """The groups in force on ``on`` that include the procedure ``procedure`` (an id)."""
+        return tuple(
+            g for g in self.groups_on(on) if any(m.procedure == procedure for m in g.members)
+        )
 
     def fields(self) -> tuple[str, ...]:
         """Every field (sector) in the catalogue, sorted."""
@@ -906,27 +1240,70 @@ def procedures_from_data(data: object, *, path: str = "<data>") -> tuple[Procedu
     return procedures
 
 
-def _procedures_with_publish(
-    data: object, *, path: str
-) -> tuple[tuple[Procedure, ...], tuple[Procedure, ...]]:
-    if not isinstance(data, dict) or not isinstance(data.get("procedure"), list):
+_TOP_KEYS: Final = frozenset({"procedure", "about", "defaults", "group"})
+
+
+def _top(data: object, *, path: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("procedure", []), list):
         raise DataFileError(
             "expected a top-level 'procedure' list ([[procedure]] tables in TOML)", path=path
         )
-    extra = sorted(set(data) - {"procedure", "about"})
+    if "procedure" not in data and "group" not in data:
+        raise DataFileError(
+            "expected a top-level 'procedure' list ([[procedure]] tables in TOML)", path=path
+        )
+    extra = sorted(set(data) - _TOP_KEYS)
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: procedure, about",
+            f"unknown top-level key(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_KEYS))}",
             path=path,
             field=extra[0],
         )
+    return data
+
+
+def _default_facts(data: dict[str, Any], *, path: str) -> tuple[dict[str, Any], ...]:
+    """The ``[defaults] facts`` of a file: each procedure gets those it does not mark itself."""
+    defaults = data.get("defaults")
+    if defaults is None:
+        return ()
+    reader = _Entry(
+        defaults, path=path, index="defaults", allowed=frozenset({"facts"}), kind="defaults"
+    )
+    raw = reader.items("facts")
+    for i, item in enumerate(raw):
+        reader.sub(item, f"facts[{i}]", _FACT_KEYS, "fact")
+    return tuple(raw)
+
+
+def _procedures_with_publish(
+    data: object, *, path: str
+) -> tuple[tuple[Procedure, ...], tuple[Procedure, ...]]:
+    top = _top(data, path=path)
+    defaults = _default_facts(top, path=path)
     plain: list[Procedure] = []
     publish: list[Procedure] = []
-    for index, entry in enumerate(data["procedure"]):
+    for index, entry in enumerate(top.get("procedure", [])):
         reader = _Entry(entry, path=path, index=index, allowed=_PROCEDURE_KEYS, kind="procedure")
-        proc = _procedure(reader)
+        proc = _procedure(reader, defaults)
         (publish if reader.boolean("publish", default=False) else plain).append(proc)
     return tuple(plain), tuple(publish)
+
+
+def groups_from_data(data: object, *, path: str = "<data>") -> tuple[ProcedureGroup, ...]:
+    """Build interconnected groups from parsed data: ``{"group": [ {...}, ... ]}``.
+
+    Raises:
+        DataFileError: a group is malformed; the message names the file, the group and the field.
+    """
+    top = _top(data, path=path)
+    raw = top.get("group", [])
+    if not isinstance(raw, list):
+        raise DataFileError("'group' must be a list ([[group]] tables in TOML)", path=path)
+    return tuple(
+        _group(_Entry(entry, path=path, index=i, allowed=_GROUP_KEYS, kind="group"))
+        for i, entry in enumerate(raw)
+    )
 
 
 class _Entry:
@@ -1115,6 +1492,25 @@ _FEE_KEYS: Final = _SOURCE_KEYS | {"name", "amount", "per", "condition", "confid
 _COMPONENT_KEYS: Final = frozenset({"name", "kind", "count", "required", "condition"})
 _FACT_KEYS: Final = _SOURCE_KEYS | {"fact", "confidence", "note"}
 _POLICY_KEYS: Final = _SOURCE_KEYS | {"counting", "due", "outside_hours"}
+_MEMBER_KEYS: Final = frozenset(
+    {"name", "procedure", "code", "agency", "level", "share", "optional", "facts"}
+)
+_GROUP_KEYS: Final = frozenset(
+    {
+        "id",
+        "code",
+        "name",
+        "name_en",
+        "members",
+        "time_limit",
+        "channels",
+        "legal_bases",
+        "valid_from",
+        "valid_to",
+        "facts",
+        "note",
+    }
+)
 _CLOCK_KEYS: Final = _SOURCE_KEYS | {
     "on_supplement",
     "on_payment",
@@ -1151,7 +1547,79 @@ def policy_from(reader: _Entry, key: str = "policy") -> DeadlinePolicy | None:
     )
 
 
-def _procedure(reader: _Entry) -> Procedure:
+def _fact_notes(
+    reader: _Entry, key: str, defaults: Sequence[dict[str, Any]] = ()
+) -> list[FactNote]:
+    facts = []
+    raws = reader.items(key)
+    own = {r.get("fact") for r in raws if isinstance(r, dict)}
+    inherited = [d for d in defaults if d.get("fact") not in own]
+    for i, raw in enumerate([*raws, *inherited]):
+        sub = reader.sub(raw, f"{key}[{i}]", _FACT_KEYS, "fact")
+        if not sub.has("confidence"):
+            raise sub.error("is required (C, P or U)", "confidence")
+        facts.append(
+            FactNote(
+                fact=sub.required_text("fact"),
+                confidence=sub.confidence(default=Confidence.UNCONFIRMED),
+                note=sub.text("note"),
+                source=sub.source(),
+            )
+        )
+    return facts
+
+
+def _weakest(marks: Iterable[Confidence], default: Confidence) -> Confidence:
+    found = set(marks)
+    for level in (Confidence.UNCONFIRMED, Confidence.PARTIAL, Confidence.CONFIRMED):
+        if level in found:
+            return level
+    return default
+
+
+def _group(reader: _Entry) -> ProcedureGroup:
+    members = []
+    for i, raw in enumerate(reader.items("members")):
+        sub = reader.sub(raw, f"members[{i}]", _MEMBER_KEYS, "member")
+        try:
+            members.append(
+                GroupMember(
+                    name=sub.required_text("name"),
+                    procedure=sub.text("procedure"),
+                    code=sub.text("code"),
+                    agency=sub.required_text("agency"),
+                    level=sub.enum("level", Level) if sub.has("level") else None,
+                    share=sub.duration("share"),
+                    optional=sub.boolean("optional", default=False),
+                    facts=tuple(_fact_notes(sub, "facts")),
+                )
+            )
+        except InvalidInputError as exc:
+            raise sub.error(str(exc), exc.field) from None
+    channels = reader.strings("channels") or ("online",)
+    try:
+        return ProcedureGroup(
+            id=reader.required_text("id"),
+            code=reader.text("code"),
+            name=reader.required_text("name"),
+            name_en=reader.text("name_en") or "",
+            members=tuple(members),
+            time_limit=reader.duration("time_limit"),
+            channels=frozenset(reader.enum("channels", Channel, v) for v in channels),
+            legal_bases=tuple(
+                legal_source(reader, raw, f"legal_bases[{i}]")
+                for i, raw in enumerate(reader.items("legal_bases"))
+            ),
+            valid_from=reader.required_date("valid_from"),
+            valid_to=reader.date("valid_to"),
+            facts=tuple(_fact_notes(reader, "facts")),
+            note=reader.text("note"),
+        )
+    except InvalidInputError as exc:
+        raise reader.error(str(exc), exc.field) from None
+
+
+def _procedure(reader: _Entry, defaults: Sequence[dict[str, Any]] = ()) -> Procedure:
     extensions = []
     for i, raw in enumerate(reader.items("extensions")):
         sub = reader.sub(raw, f"extensions[{i}]", _EXTENSION_KEYS, "extension")
@@ -1199,19 +1667,8 @@ def _procedure(reader: _Entry) -> Procedure:
                 condition=sub.text("condition"),
             )
         )
-    facts = []
-    for i, raw in enumerate(reader.items("facts")):
-        sub = reader.sub(raw, f"facts[{i}]", _FACT_KEYS, "fact")
-        if not sub.has("confidence"):
-            raise sub.error("is required (C, P or U)", "confidence")
-        facts.append(
-            FactNote(
-                fact=sub.required_text("fact"),
-                confidence=sub.confidence(default=Confidence.UNCONFIRMED),
-                note=sub.text("note"),
-                source=sub.source(),
-            )
-        )
+    facts = _fact_notes(reader, "facts", defaults)
+    clock_marks = [f.confidence for f in facts if f.fact in CLOCK_FACTS]
     levels = reader.strings("levels", required=True)
     channels = reader.strings("channels") or ("in_person",)
     legal_bases = tuple(
@@ -1234,9 +1691,11 @@ def _procedure(reader: _Entry) -> Procedure:
             max_supplement_requests=sub.integer(
                 "max_supplement_requests", default=clock.max_supplement_requests
             ),
-            confidence=sub.confidence(default=clock.confidence),
+            confidence=sub.confidence(default=_weakest(clock_marks, clock.confidence)),
             source=sub.source(),
         )
+    elif clock_marks:
+        clock = attrs.evolve(clock, confidence=_weakest(clock_marks, clock.confidence))
     time_limit = reader.duration("time_limit", required=True)
     assert time_limit is not None  # noqa: S101  (required=True)
     version = reader.integer("version", default=1)

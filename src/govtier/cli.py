@@ -229,11 +229,30 @@ def _authority(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _catalogue_validate(args: argparse.Namespace, out: TextIO) -> int:
-    catalogue = Catalogue.load(args.files, base=Catalogue.bundled() if args.with_bundled else None)
+    from govtier.catalogue import check_marks
+
+    if args.files:
+        catalogue = Catalogue.load(
+            args.files, base=Catalogue.bundled() if args.with_bundled else None
+        )
+    else:
+        catalogue = Catalogue.bundled()
+    marks = args.marks or not args.files
+    problems = [str(p) for p in check_marks(catalogue)] if marks else []
     procedures = sorted({p.id for p in catalogue.procedures})
-    data = {"procedures": procedures, "versions": len(catalogue.procedures)}
+    data: dict[str, Any] = {"procedures": procedures, "versions": len(catalogue.procedures)}
     text = f"ok: {len(catalogue.procedures)} versions of {len(procedures)} procedures"
-    return _emit(out, args, data, text)
+    if marks:
+        data["groups"] = sorted({g.id for g in catalogue.groups})
+        data["mark_problems"] = problems
+        text = (
+            f"{'ok' if not problems else 'marks incomplete'}: {len(catalogue.procedures)} "
+            f"versions of {len(procedures)} procedures, {len(catalogue.groups)} groups; "
+            f"every fact marked, every [C] sourced: {'yes' if not problems else 'no'}"
+        )
+        text += "".join(f"\nmark: {p}" for p in problems)
+    status = _emit(out, args, data, text)
+    return 1 if problems else status
 
 
 def _check_rules(args: argparse.Namespace, out: TextIO) -> int:
@@ -532,9 +551,16 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue = commands.add_parser("catalogue", help="procedure catalogues").add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    p = catalogue.add_parser("validate", help="load and validate catalogue files")
-    p.add_argument("files", nargs="+")
+    p = catalogue.add_parser(
+        "validate", help="load and validate catalogue files (none: the bundled catalogue)"
+    )
+    p.add_argument("files", nargs="*")
     p.add_argument("--with-bundled", action="store_true", help="add the files to the bundled one")
+    p.add_argument(
+        "--marks",
+        action="store_true",
+        help="also require one mark per fact and a source for every [C] (always on with no files)",
+    )
     _common(p)
     p.set_defaults(handler=_catalogue_validate)
 

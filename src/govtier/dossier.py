@@ -39,7 +39,8 @@ from govtier.deadlines import (
     working_time_between,
 )
 from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
-from govtier.jurisdiction import Assignment
+from govtier.jurisdiction import Assignment, IntakeCheck, OutsideIntakeScopeError
+from govtier.units import UnitRegistry
 
 __all__ = [
     "MAX_HANDOFFS_BETWEEN",
@@ -282,6 +283,9 @@ class DossierHeader:
         policy: how the time limit is applied.
         clock: the procedure's clock rules (pauses, restarts, extension limit).
         steps: the inter-agency steps with their shares of the time limit.
+        intake: whether the receiving unit may receive on this channel (``None`` for headers
+            built without an assignment, or stored before the intake check existed: then nothing
+            is checked).
     """
 
     code: str = attrs.field(validator=attrs.validators.min_len(1))
@@ -299,6 +303,7 @@ class DossierHeader:
     policy: DeadlinePolicy = attrs.field(factory=DeadlinePolicy)
     clock: ClockRules = attrs.field(factory=ClockRules)
     steps: tuple[StepPlan, ...] = ()
+    intake: IntakeCheck | None = None
 
     @classmethod
     def from_assignment(
@@ -308,23 +313,34 @@ class DossierHeader:
         code: str | DossierCode,
         applicant: Applicant,
         receiving_unit: str | None = None,
+        units: UnitRegistry | None = None,
     ) -> DossierHeader:
         """The header for a dossier handled under ``assignment``.
+
+        The header carries the answer of :meth:`~govtier.jurisdiction.Assignment.may_receive`
+        for the receiving unit, so :meth:`Dossier.receive` and :meth:`Dossier.accept` refuse a
+        receipt outside the intake scope.
 
         Args:
             assignment: the resolved competent-authority assignment.
             code: the dossier code.
             applicant: who filed.
             receiving_unit: the counter's unit code; defaults to the subject unit.
+            units: the unit registry of the codes (default: the bundled one).
+
+        Raises:
+            UnknownUnitError: no unit has the code ``receiving_unit`` on the assignment's date.
         """
         procedure = assignment.procedure
+        receiver = receiving_unit or assignment.subject_code
+        intake = assignment.may_receive(receiver, units=units)
         return cls(
             code=str(code),
             procedure_id=procedure.id,
             procedure_version=procedure.version,
             procedure_code=procedure.code,
             procedure_name=procedure.name,
-            receiving_unit=receiving_unit or assignment.subject_code,
+            receiving_unit=receiver,
             subject_unit=assignment.subject_code,
             competent=assignment.competent.agency,
             returns_at=assignment.returns_at,
@@ -337,6 +353,7 @@ class DossierHeader:
                 StepPlan(name=s.name, agency=s.authority.agency, share=s.share)
                 for s in assignment.steps
             ),
+            intake=intake,
         )
 
 
@@ -435,6 +452,8 @@ class Received(Event):
     appointment: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
     components: tuple[str, ...] = attrs.field(default=(), converter=_names)
     header: DossierHeader | None = None
+    intake_exception: str | None = None
+    """Why the dossier was received although outside its intake scope (``None``: it was not)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -1053,11 +1072,33 @@ class Dossier:
         actor: str,
         calendar: WorkingCalendar,
         components: Iterable[str] = (),
+        intake_exception: str | None = None,
     ) -> Dossier:
-        """A complete dossier received at the counter: the appointment is set on ``calendar``."""
+        """A complete dossier received at the counter: the appointment is set on ``calendar``.
+
+        Args:
+            header: what the dossier is about (with its intake check, see
+                :meth:`DossierHeader.from_assignment`).
+            at: the moment of receipt.
+            actor: who received it.
+            calendar: the working calendar the appointment is computed on.
+            components: the documents received.
+            intake_exception: why the dossier is received although the header's intake check
+                refuses this receiving unit or channel; recorded in the event.
+
+        Raises:
+            OutsideIntakeScopeError: the receiving unit or channel is outside the intake scope
+                and no exception is stated.
+        """
+        exception = _intake_exception(header, intake_exception)
         appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
         event = Received(
-            at=at, actor=actor, appointment=appointment, components=tuple(components), header=header
+            at=at,
+            actor=actor,
+            appointment=appointment,
+            components=tuple(components),
+            header=header,
+            intake_exception=exception,
         )
         return cls().apply(event)
 
@@ -1084,12 +1125,25 @@ class Dossier:
         actor: str,
         calendar: WorkingCalendar,
         components: Iterable[str] = (),
+        intake_exception: str | None = None,
     ) -> Dossier:
-        """Accept a submitted dossier: issue the receipt and set the appointment."""
+        """Accept a submitted dossier: issue the receipt and set the appointment.
+
+        Raises:
+            OutsideIntakeScopeError: the header's intake check refuses the receiving unit or
+                channel and no ``intake_exception`` (the reason, recorded in the event) is given.
+        """
         header = self._header()
+        exception = _intake_exception(header, intake_exception)
         appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
         return self.apply(
-            Received(at=at, actor=actor, appointment=appointment, components=tuple(components))
+            Received(
+                at=at,
+                actor=actor,
+                appointment=appointment,
+                components=tuple(components),
+                intake_exception=exception,
+            )
         )
 
     def request_supplement(
@@ -1369,6 +1423,24 @@ class Dossier:
 
 
 _Changes = dict[str, Any]
+
+
+def _intake_exception(header: DossierHeader, stated: str | None) -> str | None:
+    """The exception to record, after checking the header's intake check; raises when refused."""
+    if stated is not None and not str(stated).strip():
+        msg = f"intake_exception must be a non-empty reason; got {stated!r}"
+        raise InvalidInputError(msg, field="intake_exception", value=stated)
+    check = header.intake
+    if check is None or check.allowed:
+        return stated
+    if stated is None:
+        msg = (
+            f"{header.procedure_id} ({header.code}) may not be received by {check.receiving_unit} "
+            f"({check.channel.value}): {check.reason}. Refuse it (Form 03) or state an exception "
+            "with a reason (intake_exception=...)"
+        )
+        raise OutsideIntakeScopeError(msg, check=check)
+    return stated
 
 
 def _open(dossier: Dossier, header: DossierHeader | None, kind: str) -> _Changes:

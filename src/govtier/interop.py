@@ -30,7 +30,7 @@ from typing import Any, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
-from govtier.catalogue import Channel
+from govtier.catalogue import Channel, ProcedureGroup
 from govtier.dossier import (
     Apologised,
     ApplicantKind,
@@ -66,6 +66,7 @@ __all__ = [
     "PortalRecord",
     "PortalSupplement",
     "ProgressRecord",
+    "group_sync_records",
     "parse_progress_record",
     "parse_sync_record",
     "progress_records",
@@ -564,6 +565,57 @@ def sync_record(
         dossier, fmt, field_code=field_code, field_name=field_name, summary=summary
     )
     return record.to_record(fmt)
+
+
+def group_sync_records(
+    dossier: Dossier,
+    group: ProcedureGroup,
+    fmt: PortalFormat | None = None,
+    *,
+    include_optional: Iterable[str] = (),
+    field_code: str = "",
+    field_name: str = "",
+) -> list[dict[str, Any]]:
+    """One ``DongBoHoSoMC`` body per member of an interconnected (liên thông) group dossier.
+
+    Each body is the dossier's record with the member's national code (``MaTTHC``), name and
+    agency; a member without a known code gets ``""`` (never guessed). How the portal keys the
+    members of one group dossier is not specified in the sources seen [U]: the bodies share the
+    dossier's ``MaHoSo``.
+
+    Args:
+        dossier: the group dossier.
+        group: its group (e.g. ``Catalogue.bundled().group("group.birth", on)``).
+        fmt: the portal format.
+        include_optional: the names of optional members the applicant chose.
+        field_code: ``MaLinhVuc``.
+        field_name: ``TenLinhVuc``.
+
+    Raises:
+        InvalidInputError: the dossier has no events, or ``include_optional`` names no optional
+            member of the group.
+    """
+    fmt = fmt or PortalFormat()
+    chosen = set(include_optional)
+    optional = {m.name for m in group.members if m.optional}
+    unknown = sorted(chosen - optional)
+    if unknown:
+        msg = (
+            f"{', '.join(unknown)} is not an optional member of {group.id}; optional members: "
+            f"{', '.join(sorted(optional)) or 'none'}"
+        )
+        raise InvalidInputError(msg, field="include_optional", value=unknown)
+    base = PortalRecord.from_dossier(dossier, fmt, field_code=field_code, field_name=field_name)
+    return [
+        attrs.evolve(
+            base,
+            procedure_code=member.code or "",
+            procedure_name=member.name,
+            handling_unit=member.agency,
+        ).to_record(fmt)
+        for member in group.members
+        if not member.optional or member.name in chosen
+    ]
 
 
 # --------------------------------------------------------------------------------------------

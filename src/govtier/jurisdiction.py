@@ -63,8 +63,10 @@ __all__ = [
     "Authority",
     "Competence",
     "Coverage",
+    "IntakeCheck",
     "IntakeScope",
     "MatchedRule",
+    "OutsideIntakeScopeError",
     "Rule",
     "RuleSet",
     "Step",
@@ -274,6 +276,43 @@ class _Decision:
     notes: tuple[str, ...]
 
 
+@attrs.frozen(kw_only=True)
+class IntakeCheck:
+    """Whether a receiving unit may receive a dossier on a channel, and why.
+
+    Built by :meth:`Assignment.may_receive`; carried by the dossier header so that
+    :meth:`~govtier.dossier.Dossier.receive` can refuse a receipt outside the scope.
+
+    Attributes:
+        allowed: whether the receipt is within the intake scope.
+        scope: the intake scope of the assignment.
+        receiving_unit: the code of the unit whose counter (or system) receives.
+        channel: how the dossier is submitted.
+        reason: the answer in words, naming the scope.
+    """
+
+    allowed: bool
+    scope: IntakeScope
+    receiving_unit: str
+    channel: Channel
+    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+
+    def __str__(self) -> str:
+        return f"{'allowed' if self.allowed else 'refused'}: {self.reason}"
+
+
+class OutsideIntakeScopeError(GovtierError, ValueError):
+    """A dossier was received outside its intake scope without a stated exception.
+
+    Attributes:
+        check: the intake check that refused it.
+    """
+
+    def __init__(self, message: str, *, check: IntakeCheck) -> None:
+        super().__init__(message)
+        self.check = check
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Assignment:
     """Who receives, decides and returns a procedure for a unit on a date, and why.
@@ -389,6 +428,102 @@ class Assignment:
             f"on={self.on.isoformat()}, channel={self.channel.value}, "
             f"competent={self.competent.agency!r}, intake={self.intake.value}, "
             f"time_limit={str(self.time_limit)!r})"
+        )
+
+    def may_receive(
+        self,
+        receiving_unit: str,
+        channel: Channel | None = None,
+        *,
+        units: UnitRegistry | None = None,
+    ) -> IntakeCheck:
+        """Whether the counter (or system) of ``receiving_unit`` may receive this dossier.
+
+        >>> import datetime as dt
+        >>> from govtier.catalogue import Channel
+        >>> rules = RuleSet.bundled()
+        >>> a = rules.resolve("land.first-certificate", "20242", dt.date(2026, 3, 2))
+        >>> print(a.may_receive("19975").reason)  # doctest: +NORMALIZE_WHITESPACE
+        intake is any_in_province: Phường Hương Thủy (19975) is in Thành phố Huế,
+        not in Thành phố Đà Nẵng (48), where Phường Hải Châu (20242) lies
+        >>> a.may_receive("20242").allowed
+        True
+
+        Args:
+            receiving_unit: the code of the receiving unit (a commune or a province), in force
+                on the assignment's date.
+            channel: the channel; by default the assignment's. A different channel is refused
+                (resolve again for it: the scope depends on the channel).
+            units: the unit registry the codes belong to (default: the bundled one).
+
+        Raises:
+            UnknownUnitError: no unit has the code ``receiving_unit`` on the assignment's date.
+            MalformedCodeError: the code has the wrong shape.
+        """
+        chan = self.channel if channel is None else channel
+        scope = self.intake
+        scope_text = scope.value
+        if chan is not self.channel:
+            return IntakeCheck(
+                allowed=False,
+                scope=scope,
+                receiving_unit=receiving_unit,
+                channel=chan,
+                reason=(
+                    f"the assignment was resolved for {self.channel.value}, not {chan.value}; "
+                    "resolve again for that channel (the intake scope depends on it)"
+                ),
+            )
+
+        def check(reason: str, *, allowed: bool) -> IntakeCheck:
+            return IntakeCheck(
+                allowed=allowed,
+                scope=scope,
+                receiving_unit=receiving_unit,
+                channel=chan,
+                reason=f"intake is {scope_text}: {reason}",
+            )
+
+        if scope is IntakeScope.ONLINE_ONLY:
+            if chan is Channel.ONLINE:
+                return check("filed online, as required", allowed=True)
+            return check(f"only online filings are received, not {chan.value}", allowed=False)
+        if scope is IntakeScope.NATIONWIDE:
+            return check(
+                f"any receiving point in the country may receive ({chan.value})", allowed=True
+            )
+        if receiving_unit == self.subject_code and scope is not IntakeScope.COMPETENT_AGENCY:
+            return check(
+                f"{self.subject_name} ({self.subject_code}) is the subject's unit", allowed=True
+            )
+        competent = self.competent
+        if receiving_unit == competent.unit_code:
+            return check(f"{receiving_unit} is the competent authority's unit", allowed=True)
+        if scope is IntakeScope.COMPETENT_AGENCY:
+            if competent.level is Level.COMMUNE and receiving_unit == self.subject_code:
+                return check(f"{receiving_unit} is the competent commune", allowed=True)
+            return check(
+                f"only the one-stop unit of {competent.agency} ({competent.unit_code}) receives; "
+                f"{receiving_unit} is another unit",
+                allowed=False,
+            )
+        if scope is IntakeScope.SUBJECT_COMMUNE:
+            return check(
+                f"only {self.subject_name} ({self.subject_code}) receives; {receiving_unit} is "
+                "another unit",
+                allowed=False,
+            )
+        registry = units if units is not None else UnitRegistry.bundled()
+        mine_code, mine_name = _province_at(registry, self.subject_code, self.on)
+        theirs_code, _ = _province_at(registry, receiving_unit, self.on)
+        receiver = _unit_name_at(registry, receiving_unit, self.on)
+        if mine_code == theirs_code:
+            return check(f"{receiver} ({receiving_unit}) is in {mine_name}", allowed=True)
+        _, theirs_name = _province_at(registry, receiving_unit, self.on)
+        return check(
+            f"{receiver} ({receiving_unit}) is in {theirs_name}, not in {mine_name} "
+            f"({mine_code}), where {self.subject_name} ({self.subject_code}) lies",
+            allowed=False,
         )
 
     def explain(self) -> str:
@@ -1280,6 +1415,25 @@ def _value_text(value: object) -> str:
     if isinstance(value, StepSpec):
         return f"{value.name} {value.share}"
     return str(value)
+
+
+def _province_at(registry: UnitRegistry, code: str, on: dt.date) -> tuple[str, str]:
+    """The province (code, name) a unit code belongs to on ``on`` (old codes before the reform)."""
+    if on < REFORM_DATE:
+        if len(code) == 2:
+            return code, registry.legacy_province_name(code)
+        old = registry.legacy(code)
+        return old.province_code, old.province_name
+    province = registry.province_of(code)
+    return province.code, province.name
+
+
+def _unit_name_at(registry: UnitRegistry, code: str, on: dt.date) -> str:
+    if on < REFORM_DATE:
+        if len(code) == 2:
+            return registry.legacy_province_name(code)
+        return registry.legacy(code).name
+    return registry.get(code).name
 
 
 def _legacy_subject(old: LegacyUnit, *, notes: tuple[str, ...]) -> _Subject:

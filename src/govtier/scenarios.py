@@ -61,9 +61,14 @@ _EXPECT_KEYS: Final = frozenset(
         "subject",
         "error",
         "message",
+        "due",
+        "receivable_at",
+        "refused_at",
     }
 )
-_SCENARIO_KEYS: Final = frozenset({"name", "procedure", "unit", "date", "channel", "expect"})
+_SCENARIO_KEYS: Final = frozenset(
+    {"name", "procedure", "unit", "date", "channel", "expect", "received"}
+)
 _SETUP_KEYS: Final = frozenset({"catalogue", "rules", "bundled"})
 
 
@@ -80,6 +85,8 @@ class Scenario:
         expect: the expected values, by key (see the "Catalogue and rules" docs page).
         path: the file it came from.
         index: its position in the file.
+        received: the moment of receipt, for ``expect.due`` (the due moment on the national
+            calendar); ``None`` when the scenario does not ask how long.
     """
 
     name: str
@@ -90,6 +97,7 @@ class Scenario:
     expect: tuple[tuple[str, Any], ...]
     path: str = "<data>"
     index: int = 0
+    received: dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -265,6 +273,17 @@ def _scenario(entry: object, *, path: str, index: int) -> Scenario:
     on = reader.date("date", required=True)
     assert on is not None  # noqa: S101  (required=True)
     channel = reader.enum("channel", Channel) if reader.has("channel") else Channel.IN_PERSON
+    received = reader.data.get("received")
+    if received is not None and (
+        not isinstance(received, dt.datetime) or received.utcoffset() is None
+    ):
+        raise reader.error(
+            f"must be a date-time with its offset (e.g. 2026-02-13T16:00:00+07:00), got "
+            f"{received!r}",
+            "received",
+        )
+    if "due" in expect.data and received is None:
+        raise reader.error("expect.due needs the moment of receipt ('received')", "received")
     return Scenario(
         name=name,
         procedure=reader.required_text("procedure"),
@@ -274,10 +293,22 @@ def _scenario(entry: object, *, path: str, index: int) -> Scenario:
         expect=tuple(sorted(expect.data.items())),
         path=path,
         index=index,
+        received=received,
     )
 
 
 def _check_expected(reader: _Entry, key: str, value: object) -> None:
+    if key in ("receivable_at", "refused_at"):
+        reader.strings(key)
+        return
+    if key == "due":
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            raise reader.error(
+                f"must be a date-time with its offset (e.g. 2026-02-24T09:00:00+07:00), got "
+                f"{value!r}",
+                key,
+            )
+        return
     if key in ("steps", "rules"):
         reader.strings(key)
         if key == "steps":
@@ -318,14 +349,32 @@ def run_scenario(scenario: Scenario, rules: RuleSet) -> ScenarioResult:
     for key, expected in expect.items():
         if key in ("error", "message"):
             continue
-        actual, ok = _actual(key, expected, assignment)
+        actual, ok = _actual(key, expected, assignment, scenario)
         if not ok:
             mismatches.append(Mismatch(field=key, expected=_text(expected), actual=actual))
     return ScenarioResult(scenario=scenario, mismatches=tuple(mismatches), assignment=assignment)
 
 
-def _actual(key: str, expected: Any, a: Assignment) -> tuple[str, bool]:
+def _actual(key: str, expected: Any, a: Assignment, scenario: Scenario) -> tuple[str, bool]:
     comp = a.competent
+    if key == "due":
+        from govtier.calendar import WorkingCalendar
+
+        assert scenario.received is not None  # noqa: S101  (checked when loaded)
+        due = WorkingCalendar.vietnam().deadline(scenario.received, a.time_limit, a.policy).due_at
+        return due.isoformat(), due == expected
+    if key in ("receivable_at", "refused_at"):
+        want = key == "receivable_at"
+        wrong = []
+        for unit in expected:
+            try:
+                check = a.may_receive(unit)
+            except GovtierError as exc:
+                wrong.append(f"{unit}: {type(exc).__name__}: {exc}")
+                continue
+            if check.allowed is not want:
+                wrong.append(f"{unit}: {check}")
+        return _text(wrong), not wrong
     if key == "level":
         return comp.level.value, parse_enum(Level, expected) is comp.level
     if key == "role":
@@ -402,7 +451,12 @@ def bundled_scenario_files() -> tuple[Path, ...]:
 def _kind(path: str) -> str:
     data = read_data_file(path)
     if isinstance(data, dict):
-        for key, kind in (("scenario", "scenarios"), ("rule", "rules"), ("procedure", "catalogue")):
+        for key, kind in (
+            ("scenario", "scenarios"),
+            ("rule", "rules"),
+            ("procedure", "catalogue"),
+            ("group", "catalogue"),
+        ):
             if key in data:
                 return kind
     raise DataFileError(

@@ -73,6 +73,7 @@ from typing import Any, Final, TypeVar, overload
 import attrs
 import cattrs
 from cattrs.errors import AttributeValidationNote, IterableValidationNote
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from govtier.dossier import EVENT_TYPES, Event
 from govtier.errors import CorruptRecordError, InvalidInputError, SchemaVersionError
@@ -436,7 +437,32 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_factory(is_frozenset, frozenset_dumper)
     conv.register_structure_hook_factory(is_frozenset, frozenset_loader)
     conv.register_structure_hook_factory(is_tuple, tuple_loader)
+
+    # Fields added after schema 1 shipped are written only when set, so a record without them
+    # is byte-for-byte the schema-1 record and older files read unchanged (they default to None).
+    def has_optional_additions(cls: Any) -> bool:
+        return (
+            isinstance(cls, type)
+            and attrs.has(cls)
+            and cls.__module__ == "govtier.dossier"
+            and cls.__qualname__ in _OPTIONAL_ADDITIONS
+        )
+
+    def omitting_dumper(cls: Any) -> Callable[[Any], dict[str, Any]]:
+        names = _OPTIONAL_ADDITIONS[cls.__qualname__]
+        overrides: dict[str, Any] = {name: override(omit_if_default=True) for name in names}
+        dumper: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, conv, **overrides)
+        return dumper
+
+    conv.register_unstructure_hook_factory(has_optional_additions, omitting_dumper)
     return conv
+
+
+_OPTIONAL_ADDITIONS: Final[dict[str, tuple[str, ...]]] = {
+    "DossierHeader": ("intake",),
+    "Received": ("intake_exception",),
+}
+"""Optional fields added to stored classes after schema 1 (omitted from a record when unset)."""
 
 
 converter: Final = _make_converter()
