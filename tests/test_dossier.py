@@ -8,9 +8,9 @@ from pathlib import Path
 import attrs
 import pytest
 
-from govtier import VIETNAM_TZ, ClockRules, Duration, WaitRule, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, WorkingCalendar
 from govtier.catalogue import Channel
-from govtier.deadlines import working_time_between
+from govtier.deadlines import ClockRules, WaitRule, working_time_between
 from govtier.dossier import (
     TRANSITIONS,
     Applicant,

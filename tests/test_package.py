@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import subprocess
 import sys
-from importlib import resources
+import tomllib
+from importlib import metadata, resources
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +26,104 @@ def test_all_is_sorted_and_exported() -> None:
     assert len(set(names)) == len(names)
     missing = [n for n in names if not hasattr(govtier, n)]
     assert missing == []
+
+
+PINNED_API = [
+    "VIETNAM_TZ",
+    "Applicant",
+    "Assignment",
+    "Catalogue",
+    "Channel",
+    "ConcurrencyError",
+    "CorruptRecordError",
+    "DataFileError",
+    "Deadline",
+    "Dossier",
+    "DossierCode",
+    "DossierHeader",
+    "DossierStore",
+    "Duration",
+    "GovtierError",
+    "InvalidInputError",
+    "InvalidTransitionError",
+    "MalformedCodeError",
+    "MemoryStore",
+    "NoCompetentAuthorityError",
+    "OutOfRangeError",
+    "Outcome",
+    "PostgresStore",
+    "Procedure",
+    "Report",
+    "RuleConflictError",
+    "RuleSet",
+    "SQLiteStore",
+    "SchemaVersionError",
+    "Status",
+    "StorageError",
+    "Unit",
+    "UnitRegistry",
+    "UnknownDossierError",
+    "UnknownProcedureError",
+    "UnknownUnitError",
+    "WorkingCalendar",
+    "parse_sync_record",
+    "report",
+    "sync_record",
+]
+
+
+def test_top_level_api_is_pinned() -> None:
+    """The top level is small and stable: adding or removing a name is a deliberate act."""
+    assert govtier.__all__ == PINNED_API
+
+
+def test_type_checking_imports_mirror_the_one_list() -> None:
+    """The TYPE_CHECKING block (what IDEs see) imports exactly the names of govtier._PUBLIC."""
+    tree = ast.parse(Path(govtier.__file__).read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    )
+    seen = {
+        (imp.module, alias.name)
+        for imp in block.body
+        if isinstance(imp, ast.ImportFrom)
+        for alias in imp.names
+    }
+    listed = {(m, n) for m, names in govtier._PUBLIC.items() for n in names}
+    assert seen == listed
+
+
+def test_every_public_name_comes_from_its_module() -> None:
+    """Each top-level name is the object its module defines (no copies, no stale aliases)."""
+    for module, names in govtier._PUBLIC.items():
+        mod = importlib.import_module(module)
+        for name in names:
+            assert getattr(govtier, name) is getattr(mod, name)
+
+
+def test_version_is_written_once() -> None:
+    """pyproject.toml takes the version from govtier/__init__.py; the installed metadata agrees."""
+    root = Path(__file__).parent.parent
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "src/govtier/__init__.py"
+    assert metadata.version("govtier") == govtier.__version__
+
+
+def test_licence_and_urls() -> None:
+    """The Apache-2.0 licence text is in the repository and in the installed metadata."""
+    root = Path(__file__).parent.parent
+    text = (root / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text
+    assert "Version 2.0, January 2004" in text
+    meta = metadata.metadata("govtier")
+    assert meta["License-Expression"] == "Apache-2.0"
+    assert "LICENSE" in (meta.get_all("License-File") or [])
 
 
 def test_errors_share_one_root() -> None:
@@ -80,3 +182,11 @@ def test_unknown_attribute() -> None:
     """A name govtier does not have is an AttributeError, as for any module."""
     with pytest.raises(AttributeError, match="NoSuchThing"):
         govtier.NoSuchThing  # noqa: B018
+
+
+def test_no_unchecked_repository_address() -> None:
+    """No page links to a repository address nobody has checked (there is no public one yet)."""
+    root = Path(__file__).parent.parent
+    pages = [root / "README.md", root / "pyproject.toml", *sorted((root / "docs").glob("*.md"))]
+    offenders = [p.name for p in pages if "github.com/govtier" in p.read_text(encoding="utf-8")]
+    assert offenders == []
