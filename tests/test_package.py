@@ -190,3 +190,24 @@ def test_no_unchecked_repository_address() -> None:
     pages = [root / "README.md", root / "pyproject.toml", *sorted((root / "docs").glob("*.md"))]
     offenders = [p.name for p in pages if "github.com/govtier" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_generator_needs_neither_pytest_nor_hypothesis() -> None:
+    """`from govtier.testing.generator import journeys` works with the runtime dependencies only."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('pytest', 'hypothesis', '_pytest'):\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from govtier.testing.generator import journeys\n"
+        "first = next(journeys(3, seed=1))\n"
+        "assert first.dossier.status is first.intended.status\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
