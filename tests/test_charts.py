@@ -184,3 +184,11 @@ def test_bad_data() -> None:
         ontime_bars([], by=())
     with pytest.raises(InvalidInputError, match="top"):
         ontime_chart_svg([], top=0)
+
+
+def test_every_rate_at_100_percent() -> None:
+    """All communes on time: the axis still spans a width (from 90%) and every dot is drawn."""
+    rows = [{"commune": c, "month": "2026-03", "on_time_percent": 100.0} for c in ("A", "B")]
+    svg = ontime_chart_svg(rows)
+    assert {k[0] for k in dots(svg, "overall")} == {"A", "B"}
+    assert "90%" in texts(svg)

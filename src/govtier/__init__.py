@@ -16,23 +16,21 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from govtier.errors import (
-    ConcurrencyError,
-    CorruptRecordError,
-    DataFileError,
-    GovtierError,
-    InvalidInputError,
-    InvalidTransitionError,
-    MalformedCodeError,
-    NoCompetentAuthorityError,
-    OutOfRangeError,
-    RuleConflictError,
-    SchemaVersionError,
-    StorageError,
-    UnknownDossierError,
-    UnknownProcedureError,
-    UnknownUnitError,
-)
+from govtier.errors import ConcurrencyError as ConcurrencyError
+from govtier.errors import CorruptRecordError as CorruptRecordError
+from govtier.errors import DataFileError as DataFileError
+from govtier.errors import GovtierError as GovtierError
+from govtier.errors import InvalidInputError as InvalidInputError
+from govtier.errors import InvalidTransitionError as InvalidTransitionError
+from govtier.errors import MalformedCodeError as MalformedCodeError
+from govtier.errors import NoCompetentAuthorityError as NoCompetentAuthorityError
+from govtier.errors import OutOfRangeError as OutOfRangeError
+from govtier.errors import RuleConflictError as RuleConflictError
+from govtier.errors import SchemaVersionError as SchemaVersionError
+from govtier.errors import StorageError as StorageError
+from govtier.errors import UnknownDossierError as UnknownDossierError
+from govtier.errors import UnknownProcedureError as UnknownProcedureError
+from govtier.errors import UnknownUnitError as UnknownUnitError
 
 __version__ = "0.1.0.dev0"
 """The version, written only here (pyproject.toml reads it from this line)."""
@@ -58,16 +56,32 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "govtier.interop": ("parse_sync_record", "sync_record"),
 }
 
-if TYPE_CHECKING:  # the same names, for type checkers and IDEs
-    from govtier.calendar import VIETNAM_TZ, WorkingCalendar
-    from govtier.catalogue import Catalogue, Channel, Procedure
-    from govtier.deadlines import Deadline, Duration
-    from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader, Outcome, Status
-    from govtier.interop import parse_sync_record, sync_record
-    from govtier.jurisdiction import Assignment, RuleSet
-    from govtier.reporting import Report, report
-    from govtier.storage import DossierStore, MemoryStore, PostgresStore, SQLiteStore
-    from govtier.units import Unit, UnitRegistry
+if TYPE_CHECKING:  # the same names, for type checkers and IDEs (`X as X`: re-exported)
+    from govtier.calendar import VIETNAM_TZ as VIETNAM_TZ
+    from govtier.calendar import WorkingCalendar as WorkingCalendar
+    from govtier.catalogue import Catalogue as Catalogue
+    from govtier.catalogue import Channel as Channel
+    from govtier.catalogue import Procedure as Procedure
+    from govtier.deadlines import Deadline as Deadline
+    from govtier.deadlines import Duration as Duration
+    from govtier.dossier import Applicant as Applicant
+    from govtier.dossier import Dossier as Dossier
+    from govtier.dossier import DossierCode as DossierCode
+    from govtier.dossier import DossierHeader as DossierHeader
+    from govtier.dossier import Outcome as Outcome
+    from govtier.dossier import Status as Status
+    from govtier.interop import parse_sync_record as parse_sync_record
+    from govtier.interop import sync_record as sync_record
+    from govtier.jurisdiction import Assignment as Assignment
+    from govtier.jurisdiction import RuleSet as RuleSet
+    from govtier.reporting import Report as Report
+    from govtier.reporting import report as report
+    from govtier.storage import DossierStore as DossierStore
+    from govtier.storage import MemoryStore as MemoryStore
+    from govtier.storage import PostgresStore as PostgresStore
+    from govtier.storage import SQLiteStore as SQLiteStore
+    from govtier.units import Unit as Unit
+    from govtier.units import UnitRegistry as UnitRegistry
 
 _ERRORS: tuple[str, ...] = tuple(n for n in dir() if n.endswith("Error"))
 _LAZY: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}

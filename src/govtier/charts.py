@@ -1,4 +1,4 @@
-"""On-time rates as a ranked dot plot: readable at a province's size, written without a plotting library.
+"""On-time rates as a ranked dot plot, readable at a province's size (no plotting library).
 
 A province has a hundred communes or more and a report covers months: one bar per commune and month
 does not fit a page. :func:`ontime_chart_svg` draws instead one row per category (by default the
@@ -227,7 +227,7 @@ def _axis_start(rows: Sequence[RankedRow]) -> float:
     rates += [rate for r in rows for _, rate in r.points]
     if not rates:
         return 0.0
-    start = (min(rates) // 10) * 10
+    start = min((min(rates) // 10) * 10, 90)  # all at 100%: the axis still has a width
     return float(start) if start >= 50 else 0.0
 
 
@@ -348,7 +348,8 @@ def ontime_chart_svg(
             tip = f"{row.label}, {name}: {rate:.1f}%"
             out.append(
                 f'<circle class="point" cx="{_num(x_of(rate))}" cy="{_num(y)}" r="3.5" '
-                f'fill="{colour[name]}" fill-opacity="0.85" data-category={quoteattr(row.category)} '
+                f'fill="{colour[name]}" fill-opacity="0.85" '
+                f"data-category={quoteattr(row.category)} "
                 f'data-series={quoteattr(name)} data-rate="{_num(rate)}">'
                 f"<title>{escape(tip)}</title></circle>"
             )

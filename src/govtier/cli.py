@@ -22,11 +22,12 @@ import json
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalendar
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import GovtierError, InvalidInputError
@@ -197,7 +198,15 @@ def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
             for r in info.reasons
         ],
     }
-    return _emit(out, args, data, str(info))
+    text = str(info)
+    if args.date.year > OFFICIAL_SCHEDULE_THROUGH:
+        data["note"] = (
+            f"no official {args.date.year} schedule of days off and swaps exists yet (govtier's "
+            f"notices run through {OFFICIAL_SCHEDULE_THROUGH}): this follows the Labour Code's "
+            "fixed holidays and may change when the Government publishes it"
+        )
+        text += f"\nNote: {data['note']}."
+    return _emit(out, args, data, text)
 
 
 def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
@@ -357,8 +366,8 @@ def _clip(text: str, width: int) -> str:
 
 def _report_table(result: Any, width: int) -> str:
     """The report as a table no wider than ``width``: units by name, least-wanted columns last."""
-    rows = result.to_rows(total=True)
     keys: tuple[str, ...] = result.group_by
+    rows = result.to_rows(total=True) if keys else result.to_rows(total=True)[-1:]
     registry = UnitRegistry.bundled() if any(k in _UNIT_KEYS for k in keys) else None
     cache: dict[str, str] = {}
 
@@ -382,18 +391,18 @@ def _report_table(result: Any, width: int) -> str:
     for name, head in _REPORT_COLUMNS:
         cells = [number(name, row[name]) for row in rows]
         columns.append((name, head, max(len(head), *(len(c) for c in cells))))
-    # keep the columns that fit, in order of importance; then clip the names if still too wide
+    # names first (up to 32 characters), then the columns that fit, in order of importance;
+    # names are clipped (to 16 at least) only when not even the first column fits beside them
+    key_widths = [min(w, 32) for w in key_widths]
+    gaps = 2 * (len(key_widths) - 1)
     shown: list[tuple[str, str, int]] = []
-    used = sum(key_widths) + 2 * (len(key_widths) - 1)
-    min_keys = sum(min(w, 16) for w in key_widths) + 2 * (len(key_widths) - 1)
     for column in columns:
-        if min_keys + sum(c[2] + 2 for c in shown) + column[2] + 2 > width and shown:
+        if sum(key_widths) + gaps + sum(c[2] + 2 for c in shown) + column[2] + 2 > width and shown:
             break
         shown.append(column)
-    spare = width - sum(c[2] + 2 for c in shown) - 2 * (len(key_widths) - 1)
+    spare = width - sum(c[2] + 2 for c in shown) - gaps
     while sum(key_widths) > spare and max(key_widths) > 16:
-        widest = key_widths.index(max(key_widths))
-        key_widths[widest] -= 1
+        key_widths[key_widths.index(max(key_widths))] -= 1
     hidden = [head for name, head, _ in columns if (name, head, _) not in shown]
     order = [c for c in columns if c in shown]  # importance order is also the display order
 
@@ -414,7 +423,8 @@ def _report_table(result: Any, width: int) -> str:
     for key_row, row in zip(key_cells, rows, strict=True):
         lines.append(line(key_row, [number(name, row[name]) for name, _, _ in order]))
     if hidden:
-        lines.append(f"(not shown, to fit {width} columns: {', '.join(hidden)}; see --json)")
+        note = f"(not shown, to fit {width} columns: {', '.join(hidden)}; see --json)"
+        lines.append(textwrap.fill(note, width=max(width, 40)))
     return "\n".join(lines)
 
 
@@ -437,7 +447,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             by_commune = report(
                 store.stream_summaries(), as_of=args.as_of, group_by=("commune", "month")
             )
-            registry, cache = UnitRegistry.bundled(), {}
+            registry, cache = UnitRegistry.bundled(), dict[str, str]()
             write_ontime_chart(
                 by_commune,
                 args.chart,
@@ -632,7 +642,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out: where to print (default: standard output).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a usage error, --help or --version: a status, not an exception
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     handler: Handler = args.handler
     try:
         return handler(args, out or sys.stdout)
