@@ -877,6 +877,9 @@ class Dossier:
         clock: the statutory clock.
         outcome: the decision, once decided.
         resume_to: the status to return to after a wait on the applicant.
+        calendar: the working calendar given at receipt (or to the last command that took one);
+            the commands use it when no ``calendar=`` is given. It is not part of the history: a
+            dossier read back from its events (a store) has none until a command is given one.
     """
 
     header: DossierHeader | None = None
@@ -885,6 +888,7 @@ class Dossier:
     clock: Clock = attrs.field(factory=Clock)
     outcome: Outcome | None = None
     resume_to: Status | None = None
+    calendar: WorkingCalendar | None = attrs.field(default=None, eq=False, repr=False)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -915,12 +919,15 @@ class Dossier:
         calendar: WorkingCalendar,
         components: Iterable[str] = (),
     ) -> Dossier:
-        """A complete dossier received at the counter: the appointment is set on ``calendar``."""
+        """A complete dossier received at the counter: the appointment is set on ``calendar``.
+
+        The dossier remembers ``calendar``: the later commands need no ``calendar=``.
+        """
         appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
         event = Received(
             at=at, actor=actor, appointment=appointment, components=tuple(components), header=header
         )
-        return cls().apply(event)
+        return cls(calendar=calendar).apply(event)
 
     @classmethod
     def refuse(
@@ -946,10 +953,15 @@ class Dossier:
         calendar: WorkingCalendar,
         components: Iterable[str] = (),
     ) -> Dossier:
-        """Accept a submitted dossier: issue the receipt and set the appointment."""
+        """Accept a submitted dossier: issue the receipt and set the appointment on ``calendar``.
+
+        The online (and postal) intake is :meth:`submit`, then ``accept`` when a clerk has checked
+        the dossier: the event is ``received``, as at the counter, and the dossier remembers
+        ``calendar``.
+        """
         header = self._header()
         appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
-        return self.apply(
+        return self._with(calendar).apply(
             Received(at=at, actor=actor, appointment=appointment, components=tuple(components))
         )
 
@@ -966,15 +978,19 @@ class Dossier:
         *,
         at: dt.datetime,
         actor: str,
-        calendar: WorkingCalendar,
+        calendar: WorkingCalendar | None = None,
         components: Iterable[str] = (),
     ) -> Dossier:
-        """The applicant supplements; the clock restarts or resumes per the procedure's rules."""
+        """The applicant supplements; the clock restarts or resumes per the procedure's rules.
+
+        ``calendar`` defaults to the dossier's own (see :attr:`calendar`).
+        """
         rule = self._header().clock.on_supplement
+        cal = self._calendar(calendar, "supplement")
         appointment, step_due = (
-            self._resumed(at, calendar, rule) if self.clock.started_at is not None else (None, None)
+            self._resumed(at, cal, rule) if self.clock.started_at is not None else (None, None)
         )
-        return self.apply(
+        return self._with(cal).apply(
             Supplemented(
                 at=at,
                 actor=actor,
@@ -984,17 +1000,50 @@ class Dossier:
             )
         )
 
-    def transfer(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
-        """Hand the dossier to the next planned step, with that step's sub-deadline."""
+    def transfer(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        calendar: WorkingCalendar | None = None,
+        to: str | None = None,
+    ) -> Dossier:
+        """Hand the dossier on to the next agency.
+
+        With a planned step left (``header.steps``), the dossier goes to that step's agency with
+        the step's sub-deadline; ``to``, if given, must name that agency. With no planned step
+        left, it goes to ``to``; without ``to``, to the competent authority (``header.competent``),
+        with no sub-deadline.
+
+        Args:
+            at: when it is handed on.
+            actor: who hands it on.
+            calendar: for the step's sub-deadline; defaults to the dossier's own.
+            to: the receiving agency.
+
+        Raises:
+            InvalidInputError: ``to`` is not the planned step's agency.
+            InvalidTransitionError: a transfer is not allowed in the current status.
+        """
         header = self._header()
         index = len(self.clock.steps)
         if index < len(header.steps):
             plan = header.steps[index]
-            due = calendar.deadline(at, plan.share, header.policy).due_at
-            to = plan.agency
-        else:
-            due, to = None, header.competent
-        return self.apply(Transferred(at=at, actor=actor, step=index, to=to, step_due=due))
+            if to is not None and to != plan.agency:
+                msg = (
+                    f"step {index} ({plan.name}) is planned at {plan.agency!r}; got to={to!r} "
+                    "(leave out to= to follow the plan)"
+                )
+                raise InvalidInputError(msg, field="to", value=to)
+            cal = self._calendar(calendar, "transfer")
+            due = cal.deadline(at, plan.share, header.policy).due_at
+            return self._with(cal).apply(
+                Transferred(at=at, actor=actor, step=index, to=plan.agency, step_due=due)
+            )
+        target = header.competent if to is None else to
+        return self._with(calendar).apply(
+            Transferred(at=at, actor=actor, step=index, to=target, step_due=None)
+        )
 
     def request_payment(
         self, *, at: dt.datetime, actor: str, amount: int | None = None, reason: str | None = None
@@ -1006,16 +1055,34 @@ class Dossier:
             )
         )
 
-    def pay(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
-        """The applicant paid; the appointment moves by the paused working time (or restarts)."""
-        appointment, step_due = self._resumed(at, calendar, self._header().clock.on_payment)
-        return self.apply(Paid(at=at, actor=actor, appointment=appointment, step_due=step_due))
+    def pay(
+        self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar | None = None
+    ) -> Dossier:
+        """The applicant paid; the appointment moves by the paused working time (or restarts).
+
+        ``calendar`` defaults to the dossier's own (see :attr:`calendar`).
+        """
+        cal = self._calendar(calendar, "pay")
+        appointment, step_due = self._resumed(at, cal, self._header().clock.on_payment)
+        return self._with(cal).apply(
+            Paid(at=at, actor=actor, appointment=appointment, step_due=step_due)
+        )
 
     def apologise(
-        self, *, at: dt.datetime, actor: str, reason: str, new_appointment: dt.datetime
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+        new_appointment: dt.datetime,
+        calendar: WorkingCalendar | None = None,
     ) -> Dossier:
-        """Apologise and set a new appointment (Form 04)."""
-        return self.apply(
+        """Apologise and set a new appointment (Form 04).
+
+        ``calendar``, like every command's, is remembered (the new appointment is given, not
+        computed).
+        """
+        return self._with(calendar).apply(
             Apologised(at=at, actor=actor, reason=reason, appointment=new_appointment)
         )
 
@@ -1033,9 +1100,13 @@ class Dossier:
         outcome: Outcome,
         document: str,
         reason: str | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> Dossier:
-        """Record the decision and the result document; the result is ready to return."""
-        return self.apply(
+        """Record the decision and the result document; the result is ready to return.
+
+        ``calendar``, like every command's, is remembered (a decision computes no date).
+        """
+        return self._with(calendar).apply(
             Decided(at=at, actor=actor, outcome=outcome, document=document, reason=reason)
         )
 
@@ -1186,6 +1257,23 @@ class Dossier:
         return TRANSITIONS.allowed(self.status)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _with(self, calendar: WorkingCalendar | None) -> Dossier:
+        """This dossier, remembering ``calendar`` (unchanged when ``calendar`` is ``None``)."""
+        if calendar is None or calendar is self.calendar:
+            return self
+        return _evolve(self, calendar=calendar)
+
+    def _calendar(self, calendar: WorkingCalendar | None, command: str) -> WorkingCalendar:
+        if calendar is not None:
+            return calendar
+        if self.calendar is None:
+            msg = (
+                f"{command}() needs calendar=: this dossier was read back from its events and "
+                "does not know the calendar it was received on"
+            )
+            raise InvalidInputError(msg, field="calendar", value=None)
+        return self.calendar
 
     def _header(self) -> DossierHeader:
         if self.header is None:
