@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
+import inspect
 import subprocess
 import sys
 import tomllib
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -211,3 +214,48 @@ def test_generator_needs_neither_pytest_nor_hypothesis() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def _docs_conf() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "govtier_docs_conf", Path(__file__).parent.parent / "docs" / "conf.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reference_signatures_hide_attrs_plumbing() -> None:
+    """The docs show no attrs ``NOTHING`` default and no private ``_Override`` parameter, and
+    list each attrs field once (types in the signature, not again as parameters)."""
+    from sphinx.util.inspect import stringify_signature
+
+    from govtier.calendar import WorkingCalendar, WorkingHours
+    from govtier.dossier import Dossier
+
+    conf: Any = _docs_conf()
+    assert conf.autodoc_typehints == "signature"
+    assert "sphinxcontrib.mermaid" in conf.extensions
+    assert conf.myst_fence_as_directive == ["mermaid"]
+    assert "misc.highlighting_failure" not in conf.suppress_warnings
+    for cls in (WorkingCalendar, WorkingHours, Dossier):
+        raw = stringify_signature(inspect.signature(cls), show_return_annotation=False)
+        shown, _ = conf._public_signature(None, "class", cls.__name__, cls, None, raw, None)
+        assert "NOTHING" not in shown
+        assert "_Override" not in shown
+    raw = stringify_signature(inspect.signature(WorkingCalendar), show_return_annotation=False)
+    assert "overrides" in raw
+    assert "NOTHING" in raw  # the hook has work to do: attrs still writes it
+    shown, _ = conf._public_signature(None, "class", "WorkingCalendar", None, None, raw, None)
+    assert "hours: WorkingHours = ..." in shown
+    assert "overrides" not in shown
+
+
+def test_landing_page_installs_and_runs() -> None:
+    """docs/index.md has an install line and a runnable example (Sybil runs it)."""
+    page = (Path(__file__).parent.parent / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "pip install ." in page
+    assert ">>> from govtier import" in page
+    assert ":hidden:" in page  # the table of contents is the sidebar, not 80 links on the page

@@ -675,10 +675,16 @@ class TransitionTable:
         return None if moves is None else moves.get(status)
 
     def to_mermaid(self) -> str:
-        """The table as a Mermaid state diagram (``stateDiagram-v2``)."""
+        """The table as a Mermaid state diagram (``stateDiagram-v2``).
+
+        Each edge is labelled with the event and the :class:`Dossier` command that records it
+        (``received · accept()`` from ``SUBMITTED``), when the event is one of govtier's own.
+        """
         lines = ["stateDiagram-v2"]
         for kind, moves in self.rows.items():
             for source, goal in moves.items():
+                command = _COMMANDS.get((source, kind), _COMMANDS.get((_ANY, kind), ""))
+                label = f"{kind} · {command}()" if command else kind
                 start = "[*]" if source is None else source.name
                 if goal is Target.SAME:
                     end = start
@@ -688,11 +694,31 @@ class TransitionTable:
                     end = goal.name
                 if end == "RESUMED" and source is not None:
                     for back in sorted(self._resume_targets(source), key=lambda s: s.value):
-                        lines.append(f"    {start} --> {back.name}: {kind}")
+                        lines.append(f"    {start} --> {back.name}: {label}")
                     continue
-                lines.append(f"    {start} --> {end}: {kind}")
+                lines.append(f"    {start} --> {end}: {label}")
         lines.extend(f"    {s.name} --> [*]" for s in sorted(TERMINAL, key=lambda s: s.value))
         return "\n".join(lines)
+
+
+_ANY: Final = "any"
+_COMMANDS: Final[Mapping[tuple[Status | str | None, str], str]] = {
+    (_ANY, "submitted"): "submit",
+    (None, "received"): "receive",
+    (Status.SUBMITTED, "received"): "accept",  # the online intake: submit(), then accept()
+    (None, "refused"): "refuse",  # a submitted dossier is refused with apply(Refused(...))
+    (_ANY, "supplement_requested"): "request_supplement",
+    (_ANY, "supplemented"): "supplement",
+    (_ANY, "transferred"): "transfer",
+    (_ANY, "payment_requested"): "request_payment",
+    (_ANY, "paid"): "pay",
+    (_ANY, "apologised"): "apologise",
+    (_ANY, "stopped"): "stop",
+    (_ANY, "decided"): "decide",
+    (_ANY, "returned"): "return_result",
+    (_ANY, "withdrawn"): "withdraw",
+}
+"""The :class:`Dossier` command that records each event (by the status it starts from)."""
 
 
 def _reach(graph: Mapping[_Key, set[Status]], start: _Key) -> set[Status]:
