@@ -445,7 +445,12 @@ def ontime_chart_vegalite(
                 "encoding": {
                     "y": y,
                     "x": x,
-                    "color": {"field": "series", "type": "ordinal", "title": names[-1]},
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "title": names[-1],
+                        "scale": {"range": list(_PALETTE)},  # the SVG's colours
+                    },
                     "tooltip": tooltip,
                 },
             },
