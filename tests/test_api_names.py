@@ -190,3 +190,15 @@ class TestDidYouMean:
         with pytest.raises(UnknownProcedureError) as caught:
             Catalogue.bundled().get("zzzz", on=ON)
         assert "did you mean" not in str(caught.value)
+
+
+def test_the_diagram_names_the_commands() -> None:
+    """The lifecycle diagram labels each arrow with its event and the command that records it."""
+    from govtier.dossier import TRANSITIONS
+
+    text = TRANSITIONS.to_mermaid()
+    assert "SUBMITTED --> RECEIVED: received · accept()" in text
+    assert "[*] --> RECEIVED: received · receive()" in text
+    assert "[*] --> SUBMITTED: submitted · submit()" in text
+    assert "RESULT_READY --> RETURNED: returned · return_result()" in text
+    assert "SUBMITTED --> REFUSED: refused\n" in text  # no command: apply(Refused(...))
