@@ -175,7 +175,7 @@ def ranked_rows(
     data: Report | Iterable[Mapping[str, object]],
     *,
     by: Sequence[str] = ("commune", "month"),
-    label_of: Callable[[str], str] | None = None,
+    label_of: Callable[[str], str | None] | None = None,
 ) -> tuple[RankedRow, ...]:
     """Every category, lowest on-time rate first (categories without a rate come last).
 
@@ -202,7 +202,7 @@ def ranked_rows(
     rows = [
         RankedRow(
             category=c,
-            label=label(c),
+            label=label(c) or c,  # a label_of such as dict.get may know no name
             rate=overall.get(c),
             points=tuple(sorted(p)),
         )
@@ -256,7 +256,7 @@ def ontime_chart_svg(
     *,
     by: Sequence[str] = ("commune", "month"),
     title: str | None = None,
-    label_of: Callable[[str], str] | None = None,
+    label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
 ) -> str:
     """An SVG ranked dot plot of on-time rates: one row per category, the lowest first.
@@ -396,7 +396,7 @@ def ontime_chart_vegalite(
     *,
     by: Sequence[str] = ("commune", "month"),
     title: str | None = None,
-    label_of: Callable[[str], str] | None = None,
+    label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
 ) -> dict[str, Any]:
     """The same ranked dot plot as a Vega-Lite v5 specification, its data inline.
@@ -469,7 +469,7 @@ def write_ontime_chart(
     *,
     by: Sequence[str] = ("commune", "month"),
     title: str | None = None,
-    label_of: Callable[[str], str] | None = None,
+    label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
     vegalite: bool = True,
 ) -> Path:
