@@ -197,8 +197,8 @@ def test_the_diagram_names_the_commands() -> None:
     from govtier.dossier import TRANSITIONS
 
     text = TRANSITIONS.to_mermaid()
-    assert "SUBMITTED --> RECEIVED: received · accept()" in text
-    assert "[*] --> RECEIVED: received · receive()" in text
-    assert "[*] --> SUBMITTED: submitted · submit()" in text
-    assert "RESULT_READY --> RETURNED: returned · return_result()" in text
+    assert "SUBMITTED --> RECEIVED: received<br/>accept()" in text
+    assert "[*] --> RECEIVED: received<br/>receive()" in text
+    assert "[*] --> SUBMITTED: submitted<br/>submit()" in text
+    assert "RESULT_READY --> RETURNED: returned<br/>return_result()" in text
     assert "SUBMITTED --> REFUSED: refused\n" in text  # no command: apply(Refused(...))

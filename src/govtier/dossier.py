@@ -677,14 +677,14 @@ class TransitionTable:
     def to_mermaid(self) -> str:
         """The table as a Mermaid state diagram (``stateDiagram-v2``).
 
-        Each edge is labelled with the event and the :class:`Dossier` command that records it
-        (``received · accept()`` from ``SUBMITTED``), when the event is one of govtier's own.
+        Each edge is labelled with the event and, on a second line, the :class:`Dossier` command
+        that records it (``received<br/>accept()`` from ``SUBMITTED``), for govtier's own events.
         """
         lines = ["stateDiagram-v2"]
         for kind, moves in self.rows.items():
             for source, goal in moves.items():
                 command = _COMMANDS.get((source, kind), _COMMANDS.get((_ANY, kind), ""))
-                label = f"{kind} · {command}()" if command else kind
+                label = f"{kind}<br/>{command}()" if command else kind  # two lines: narrower
                 start = "[*]" if source is None else source.name
                 if goal is Target.SAME:
                     end = start
