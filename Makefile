@@ -5,12 +5,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
 LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py)
 
 .PHONY: help install demo test lint typecheck pytest docs data schemas bench fuzz clean
 
 help:
-	@echo "make demo    run the main example (creates .venv and installs on first use)"
+	@echo "make demo    run the main example (creates .venv and installs the runtime on first use)"
+	@echo "make install the development set: tests, docs, lint, benchmarks"
 	@echo "make test    ruff, mypy --strict, pytest (with every README/docs example and examples/), docs build"
 	@echo "make docs    build the Sphinx site into docs/_build/html (fails on warnings)"
 	@echo "make data    rebuild src/govtier/data from ../shared/data"
@@ -19,14 +21,21 @@ help:
 	@echo "             a year of Ha Noi; RESULTS=benchmarks/RESULTS.md to write the results file)"
 	@echo "make fuzz    a long fuzzing run (3,000 inputs per entry point)"
 
+# everything for development (tests, docs, lint, benchmarks)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUNTIME)
+
+# the runtime only (attrs, cattrs, python-dateutil, holidays): all the demo needs
+$(RUNTIME): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(RUNTIME)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/python examples/quickstart.py
 
 lint: $(STAMP)

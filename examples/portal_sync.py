@@ -12,11 +12,12 @@ import datetime as dt
 import json
 import sys
 
-from govtier import VIETNAM_TZ, Outcome, PortalFormat, RuleSet, WorkingCalendar, parse_sync_record
+from govtier import VIETNAM_TZ, Outcome, RuleSet, WorkingCalendar, parse_sync_record
 from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader
 from govtier.interop import (
     PROGRESS_SERVICE,
     SYNC_SERVICE,
+    PortalFormat,
     progress_records,
     request_body,
     sync_record,

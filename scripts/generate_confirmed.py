@@ -43,7 +43,7 @@ The marks are on the values, so a program can ask:
 
 ```python
 >>> import datetime as dt
->>> from govtier import Catalogue, Confidence, RuleSet
+>>> from govtier import Catalogue, RuleSet
 >>> from govtier.catalogue import check_marks
 >>> cat = Catalogue.bundled()
 >>> check_marks(cat)   # every fact marked, every [C] with its own source

@@ -15,15 +15,11 @@ from govtier import (
     DataFileError,
     GovtierError,
     InvalidInputError,
-    LegalSource,
-    Notice,
     OutOfRangeError,
-    ReasonKind,
-    Session,
     WorkingCalendar,
-    WorkingHours,
-    load_notices,
 )
+from govtier.calendar import Notice, ReasonKind, Session, WorkingHours, load_notices
+from govtier.legal import LegalSource
 
 D = dt.date
 

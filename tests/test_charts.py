@@ -1,8 +1,10 @@
-"""The on-time chart: parse the SVG and check the bars against the report's figures."""
+"""The on-time chart: parse the SVG and check the dots against the report's figures."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from govtier import VIETNAM_TZ, Duration, WorkingCalendar
 from govtier.catalogue import Channel
-from govtier.charts import PLOT_HEIGHT, ontime_bars, ontime_chart_svg, write_ontime_chart
+from govtier.charts import ontime_bars, ontime_chart_svg, ontime_chart_vegalite, write_ontime_chart
 from govtier.dossier import Applicant, Dossier, DossierHeader, Outcome
 from govtier.errors import InvalidInputError
 from govtier.reporting import report
@@ -56,16 +58,21 @@ def sample() -> list[Dossier]:
     ]
 
 
-def bars(svg: str) -> dict[tuple[str, str], ET.Element]:
+def dots(svg: str, cls: str = "point") -> dict[tuple[str, str], ET.Element]:
     root = ET.fromstring(svg)  # noqa: S314  (our own output)
     found = {}
-    for rect in root.iter(f"{SVG}rect"):
-        if rect.get("class") == "bar":
-            found[rect.get("data-category"), rect.get("data-series")] = rect
+    for circle in root.iter(f"{SVG}circle"):
+        if circle.get("class") == cls:
+            found[circle.get("data-category"), circle.get("data-series")] = circle
     return found
 
 
-def test_bars_match_the_report(tmp_path: Path) -> None:
+def texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # noqa: S314
+    return [t.text or "" for t in root.iter(f"{SVG}text")]
+
+
+def test_dots_match_the_report(tmp_path: Path) -> None:
     r = report(sample(), as_of=AS_OF, group_by=("commune", "month"))
     expected = {
         ("00004", "2026-03"): 50.0,
@@ -73,59 +80,115 @@ def test_bars_match_the_report(tmp_path: Path) -> None:
         ("25747", "2026-03"): 100.0,
         ("25747", "2026-04"): 33.3,
     }
-    assert {(row["commune"], row["month"]): row["on_time_rate"] for row in r.to_rows()} == expected
+    assert {
+        (row["commune"], row["month"]): row["on_time_percent"] for row in r.to_rows()
+    } == expected
     path = write_ontime_chart(r, tmp_path / "ontime.svg")
     svg = path.read_text(encoding="utf-8")
-    found = bars(svg)
+    found = dots(svg)
     assert set(found) == set(expected)
     for key, rate in expected.items():
-        rect = found[key]
-        assert float(rect.get("data-rate", "")) == rate
-        assert float(rect.get("height", "")) == pytest.approx(PLOT_HEIGHT * rate / 100, abs=0.01)
-        tip = rect.find(f"{SVG}title")
+        circle = found[key]
+        assert float(circle.get("data-rate", "")) == rate
+        tip = circle.find(f"{SVG}title")
         assert tip is not None
         assert tip.text is not None
         assert tip.text.endswith(f"{rate:.1f}%")
-    root = ET.fromstring(svg)  # noqa: S314
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "33.3%" in texts
-    assert "100%" in texts  # the y axis
-    assert any(t and t.startswith("On-time rate by commune and month") for t in texts)
-    # bars of one month share a colour
+    # the large dots: each commune over both months, pooled from the counts (2/3 and 2/4)
+    overall = {k[0]: float(v.get("data-rate", "")) for k, v in dots(svg, "overall").items()}
+    assert overall == {"00004": 66.7, "25747": 50.0}
+    words = texts(svg)
+    assert "50.0%" in words
+    assert "66.7%" in words
+    assert "100%" in words  # the x axis
+    assert "0%" in words  # 33.3% is low: the axis starts at 0
+    assert any(t.startswith("On-time rate by commune, as of 01/05/2026") for t in words)
+    # dots of one month share a colour
     assert found["00004", "2026-03"].get("fill") == found["25747", "2026-03"].get("fill")
     assert found["00004", "2026-03"].get("fill") != found["00004", "2026-04"].get("fill")
+    # ranked: the lowest rate first, so 25747 (50%) is drawn above 00004 (66.7%)
+    ys = {k[0]: float(v.get("cy", "")) for k, v in dots(svg, "overall").items()}
+    assert ys["25747"] < ys["00004"]
+    # a position on the x axis is proportional to the rate
+    xs = {k: float(v.get("cx", "")) for k, v in found.items()}
+    zero_to_100 = xs["00004", "2026-04"] - xs["00004", "2026-03"]  # 100% - 50%
+    assert xs["25747", "2026-04"] - xs["00004", "2026-03"] == pytest.approx(
+        -zero_to_100 * (50 - 33.3) / 50, abs=0.1
+    )
+    # the Vega-Lite spec beside the SVG holds the same figures
+    spec = json.loads((tmp_path / "ontime.vl.json").read_text(encoding="utf-8"))
+    assert spec["$schema"].endswith("vega-lite/v5.json")
+    values = {(v["category"], v["series"]): v["rate"] for v in spec["data"]["values"]}
+    assert values == {**expected, ("00004", "all"): 66.7, ("25747", "all"): 50.0}
 
 
 def test_rows_labels_and_escaping() -> None:
     rows = [
-        {"commune": "A<&>", "month": "2026-03", "on_time_rate": 80.0},
-        {"commune": "B", "month": "2026-03", "on_time_rate": None},
+        {"commune": "A<&>", "month": "2026-03", "on_time_percent": 80.0},
+        {"commune": "B", "month": "2026-03", "on_time_percent": None},
     ]
     svg = ontime_chart_svg(rows, title='Tỷ lệ "đúng hạn" <&>', label_of=lambda c: f"Xã {c}")
     root = ET.fromstring(svg)  # noqa: S314
     title = root.find(f"{SVG}title")
     assert title is not None
     assert title.text == 'Tỷ lệ "đúng hạn" <&>'
-    found = bars(svg)
-    assert list(found) == [("A<&>", "2026-03")]  # no bar without a rate
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "Xã A<&>" in texts
-    assert "n/a" in texts
+    found = dots(svg)
+    assert list(found) == [("A<&>", "2026-03")]  # no dot without a rate
+    words = texts(svg)
+    assert "Xã A<&>" in words
+    assert "n/a" in words
 
 
 def test_single_series() -> None:
     r = report(sample(), as_of=AS_OF, group_by="commune")
-    found = bars(ontime_chart_svg(r, by=("commune",)))
+    found = dots(ontime_chart_svg(r, by=("commune",)), "overall")
     assert {k: float(v.get("data-rate", "")) for k, v in found.items()} == {
-        ("00004", "on time"): 66.7,
-        ("25747", "on time"): 50.0,
+        ("00004", "*"): 66.7,
+        ("25747", "*"): 50.0,
     }
+
+
+def test_a_province_fits_one_screen() -> None:
+    """126 communes x 7 months: the 25 lowest, by name, on a page; title and legend in view."""
+    rows = []
+    for c in range(126):
+        for m in range(1, 8):
+            rate = round(60 + (c * 7 + m * 13) % 40 + 0.5, 1)
+            rows.append({"commune": f"{c:05d}", "month": f"2026-{m:02d}", "on_time_percent": rate})
+    svg = ontime_chart_svg(rows, label_of=lambda c: f"Phường Thử Nghiệm Số {int(c)} ({c})")
+    root = ET.fromstring(svg)  # noqa: S314
+    width, height = float(root.get("width", "")), float(root.get("height", ""))
+    assert width <= 1200
+    assert height <= 800
+    labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "category"]
+    assert len(labels) == 25
+    assert all((t.text or "").startswith("Phường Thử Nghiệm Số") for t in labels)
+    ys = sorted(float(t.get("y", "")) for t in labels)
+    assert min(b - a for a, b in itertools.pairwise(ys)) >= 16  # labels do not overlap
+    assert "The 25 lowest of 126 communes" in " ".join(texts(svg))
+    for element in root.iter():  # nothing is drawn off the picture
+        for attr in ("x", "cx", "x1", "x2"):
+            if element.get(attr) is not None:
+                assert 0 <= float(element.get(attr, "")) <= width
+    rates = [float(c.get("data-rate", "")) for c in dots(svg, "overall").values()]
+    assert rates == sorted(rates)  # the lowest first
+    assert len(ontime_chart_vegalite(rows, top=None)["data"]["values"]) == 126 * 8
 
 
 def test_bad_data() -> None:
     with pytest.raises(InvalidInputError, match="has no month"):
-        ontime_bars([{"commune": "A", "on_time_rate": 1.0}])
+        ontime_bars([{"commune": "A", "on_time_percent": 1.0}])
     with pytest.raises(InvalidInputError, match="percentage"):
-        ontime_bars([{"commune": "A", "month": "m", "on_time_rate": 120}])
+        ontime_bars([{"commune": "A", "month": "m", "on_time_percent": 120}])
     with pytest.raises(InvalidInputError, match="by names"):
         ontime_bars([], by=())
+    with pytest.raises(InvalidInputError, match="top"):
+        ontime_chart_svg([], top=0)
+
+
+def test_every_rate_at_100_percent() -> None:
+    """All communes on time: the axis still spans a width (from 90%) and every dot is drawn."""
+    rows = [{"commune": c, "month": "2026-03", "on_time_percent": 100.0} for c in ("A", "B")]
+    svg = ontime_chart_svg(rows)
+    assert {k[0] for k in dots(svg, "overall")} == {"A", "B"}
+    assert "90%" in texts(svg)

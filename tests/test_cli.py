@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,10 +48,38 @@ class TestCommands:
     def test_calendar_why_add_between(self) -> None:
         """`calendar why/add/between` answer around the New Year 2026 swap."""
         assert "12729/VPCP-KGVX" in run("calendar", "why", "2026-01-02").stdout
-        assert run("calendar", "add", "2025-12-31", "1").stdout.strip() == "Mon 2026-01-05"
+        # dates in the dd/mm/yyyy style of every other command, with a label saying what it is
+        assert (
+            run("calendar", "add", "2025-12-31", "1").stdout.strip()
+            == "1 working day(s) after Wed 31/12/2025: Mon 05/01/2026"
+        )
         added = json.loads(run("calendar", "add", "2026-01-09", "1", "--json").stdout)
         assert added == {"date": "2026-01-10"}
-        assert run("calendar", "between", "2026-02-13", "2026-02-23").stdout.strip() == "1"
+        assert (
+            run("calendar", "between", "2026-02-13", "2026-02-23").stdout.strip()
+            == "working days after Fri 13/02/2026 up to Mon 23/02/2026: 1"
+        )
+        between = json.loads(
+            run("calendar", "between", "2026-02-13", "2026-02-23", "--json").stdout
+        )
+        assert between == {"working_days": 1}
+
+    def test_calendar_why_says_when_no_official_schedule_exists(self) -> None:
+        """A day of 2027 is answered from the Labour Code, and the answer says so."""
+        out = run("calendar", "why", "2027-02-08").stdout
+        assert "Labour Code" in out
+        assert "no official 2027 schedule" in out
+        data = json.loads(run("calendar", "why", "2027-02-08", "--json").stdout)
+        assert "no official 2027 schedule" in data["note"]
+        assert "note" not in json.loads(run("calendar", "why", "2026-01-02", "--json").stdout)
+
+    def test_version(self) -> None:
+        """`govtier --version` prints the package's version."""
+        from govtier import __version__
+
+        result = run("--version")
+        assert result.returncode == 0
+        assert result.stdout.strip() == f"govtier {__version__}"
 
     def test_calendar_culture_day_switch_and_notices(self, tmp_path: Path) -> None:
         """--no-culture-day and --notices change the answer."""
@@ -94,6 +123,27 @@ class TestCommands:
         checked = run("check-rules", str(scenarios))
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
+    def test_check_rules_bad_file_is_bad_input(self, tmp_path: Path) -> None:
+        """A rules file that does not load: `govtier: error: ...` and status 2, as documented."""
+        bad = tmp_path / "bad.rules.toml"
+        bad.write_text('[[rule]]\nid = "r"\n', encoding="utf-8")
+        result = run("check-rules", str(bad))
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        assert result.stderr.startswith("govtier: error: ")
+        assert "bad.rules.toml" in result.stderr
+
+    def test_check_rules_failing_scenario_is_status_1(self, tmp_path: Path) -> None:
+        """A scenario that loads but fails is a failed check (1), not bad input (2)."""
+        scenarios = tmp_path / "x.scenarios.toml"
+        scenarios.write_text(
+            '[[scenario]]\nname = "wrong"\nprocedure = "residence.permanent"\n'
+            'unit = "00004"\ndate = 2026-03-09\nexpect = { time_limit = "1 working days" }\n',
+            encoding="utf-8",
+        )
+        result = run("check-rules", str(scenarios))
+        assert result.returncode == 1, (result.stdout, result.stderr)
+        assert "0 scenarios passed, 1 failed" in result.stdout
+
     def test_demo(self, tmp_path: Path) -> None:
         """`demo` walks a dossier to the returned result."""
         result = run("demo", cwd=tmp_path)
@@ -115,6 +165,8 @@ class TestBadInput:
             ("calendar", "why", "1900-01-01"),
             ("deadline", "2026-04-28T09:30", "three days"),
             ("deadline", "yesterday", "3 working days"),
+            ("deadline", "2026-02-12", "3 working days"),  # a date without its time
+            ("report", "--store", "x.db", "--as-of", "2026-04-10"),
             ("authority", "no.such.procedure", "00004", "--on", "2026-03-09"),
             ("authority", "residence.permanent", "00004", "--on", "March"),
             ("catalogue", "validate", "/nonexistent/catalogue.toml"),
@@ -129,6 +181,20 @@ class TestBadInput:
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith("govtier: error:")
         assert result.stdout == ""
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("deadline", "2026-02-12", "3 working days"),
+            ("report", "--store", "x.db", "--as-of", "2026-04-10"),
+        ],
+    )
+    def test_a_date_alone_is_not_taken_as_midnight(self, args: tuple[str, ...]) -> None:
+        """A moment needs its time: the error says so and shows how to write one."""
+        result = run(*args)
+        assert result.returncode == 2
+        assert "expected a date and a time" in result.stderr
+        assert "T00:00" in result.stderr
 
 
 @pytest.fixture(name="store_file", scope="module")
@@ -166,8 +232,46 @@ class TestStoreCommands:
         rows = json.loads(result.stdout)
         assert rows[0]["province"] == "01"
         assert rows[0]["on_time"] == 1
-        assert chart.read_text(encoding="utf-8").startswith("<svg")
+        svg = chart.read_text(encoding="utf-8")
+        assert svg.startswith("<svg")
+        assert "Phường Ba Đình (00004)" in svg  # communes by name, not code alone
+        spec = json.loads((tmp_path / "rates.vl.json").read_text(encoding="utf-8"))
+        assert spec["data"]["values"][0]["label"] == "Phường Ba Đình (00004)"
         assert "report [" in result.stderr  # the progress bar
+
+    @pytest.mark.parametrize("columns", [60, 80, 120, 200])
+    def test_report_table_fits_the_terminal(self, store_file: Path, columns: int) -> None:
+        """The table is no wider than the terminal, names communes, and says what it left out."""
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "govtier",
+                "report",
+                "--store",
+                str(store_file),
+                "--as-of",
+                "2026-05-01T00:00",
+                "--group-by",
+                "commune,month",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            env={**os.environ, "COLUMNS": str(columns)},
+        )
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        table = [line for line in lines[1:] if not line.startswith("(")]
+        assert max(len(line) for line in table) <= columns, result.stdout
+        assert "Phường Ba Đình (00004)" in result.stdout or columns < 80
+        assert "Phường Ba Đình" in result.stdout
+        assert "on-time %" in lines[1]
+        if columns < 150:
+            assert "not shown, to fit" in result.stdout
+        else:
+            assert "refused" in lines[1]
 
     def test_export_portal_records(self, store_file: Path, tmp_path: Path) -> None:
         """Export writes the portal's sync body for each dossier."""

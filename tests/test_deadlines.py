@@ -9,17 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govtier import (
-    VIETNAM_TZ,
-    Counting,
-    DeadlinePolicy,
-    DueMoment,
-    Duration,
-    DurationUnit,
-    InvalidInputError,
-    OutsideHours,
-    WorkingCalendar,
-)
+from govtier import VIETNAM_TZ, Duration, InvalidInputError, WorkingCalendar
+from govtier.deadlines import Counting, DeadlinePolicy, DueMoment, DurationUnit, OutsideHours
 
 
 def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> dt.datetime:

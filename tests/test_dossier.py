@@ -8,9 +8,9 @@ from pathlib import Path
 import attrs
 import pytest
 
-from govtier import VIETNAM_TZ, ClockRules, Duration, WaitRule, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, WorkingCalendar
 from govtier.catalogue import Channel
-from govtier.deadlines import working_time_between
+from govtier.deadlines import ClockRules, WaitRule, working_time_between
 from govtier.dossier import (
     TRANSITIONS,
     Applicant,
@@ -449,3 +449,29 @@ def test_docs_diagram_is_the_table() -> None:
     page = (Path(__file__).parent.parent / "docs" / "dossiers.md").read_text(encoding="utf-8")
     block = page.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert block.strip() == TRANSITIONS.to_mermaid().strip()
+
+
+def test_a_header_defaults_to_the_counter_that_may_receive() -> None:
+    """Where only the competent agency receives, the default receiving unit is its unit."""
+    import datetime as dt
+
+    from govtier import VIETNAM_TZ, WorkingCalendar
+    from govtier.dossier import Applicant, Dossier, DossierHeader
+    from govtier.jurisdiction import IntakeScope, RuleSet
+
+    rules = RuleSet.bundled()
+    before = rules.resolve("business-household.registration", "00001", dt.date(2025, 6, 27))
+    assert before.intake is IntakeScope.COMPETENT_AGENCY
+    header = DossierHeader.from_assignment(
+        before, code="H01.001-250627-0001", applicant=Applicant(name="A")
+    )
+    assert header.receiving_unit == before.competent.unit_code
+    at = dt.datetime(2025, 6, 27, 9, tzinfo=VIETNAM_TZ)
+    dossier = Dossier.receive(header, at=at, actor="clerk", calendar=WorkingCalendar.vietnam())
+    assert dossier.header is not None
+    assert dossier.header.receiving_unit == before.competent.unit_code
+    after = rules.resolve("civil-status.birth", "00004", dt.date(2026, 3, 2))
+    header = DossierHeader.from_assignment(
+        after, code="H01.00004-260302-0001", applicant=Applicant(name="A")
+    )
+    assert header.receiving_unit == "00004"

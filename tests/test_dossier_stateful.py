@@ -17,10 +17,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from govtier import VIETNAM_TZ, ClockRules, Duration, InvalidTransitionError, WaitRule
+from govtier import VIETNAM_TZ, Duration, InvalidTransitionError
 from govtier import WorkingCalendar as Calendar
 from govtier.catalogue import Channel
-from govtier.deadlines import working_time_between
+from govtier.deadlines import ClockRules, WaitRule, working_time_between
 from govtier.dossier import (
     MAX_HANDOFFS_BETWEEN,
     Applicant,

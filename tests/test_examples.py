@@ -49,3 +49,20 @@ def test_demo_remembers_its_dossiers(tmp_path: Path) -> None:
     assert "It already holds 1 dossier(s) from earlier runs" in outputs[1]
     assert "G01.20.01-260309-0001: RETURNED, on time" in outputs[1]
     assert (tmp_path / "govtier-demo.db").exists()
+
+
+def test_make_demo_installs_only_the_runtime(tmp_path: Path) -> None:
+    """`make demo` on a fresh machine installs govtier alone, not the development set."""
+    root = Path(__file__).parent.parent
+    planned = subprocess.run(
+        ["make", "-n", "-C", str(root), "demo", f"VENV={tmp_path / 'venv'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    installs = [line for line in planned.splitlines() if "pip install" in line]
+    assert len(installs) == 1, planned
+    assert installs[0].rstrip().endswith("-e ."), installs
+    assert "dev" not in installs[0]
+    assert "examples/quickstart.py" in planned

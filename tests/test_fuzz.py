@@ -29,8 +29,8 @@ from govtier import (
     RuleSet,
     UnitRegistry,
     WorkingCalendar,
-    load_notices,
 )
+from govtier.calendar import load_notices
 from govtier.cli import main as cli_main
 from govtier.dossier import DossierCode
 from govtier.scenarios import main_check_rules

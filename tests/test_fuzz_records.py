@@ -34,9 +34,8 @@ from govtier import (
     RuleSet,
     SchemaVersionError,
     StorageError,
-    load_notices,
 )
-from govtier.calendar import MAX_NOTICE_FILE_BYTES
+from govtier.calendar import MAX_NOTICE_FILE_BYTES, load_notices
 from govtier.catalogue import MAX_CATALOGUE_FILE_BYTES
 from govtier.dossier import Dossier, Event
 from govtier.interop import (

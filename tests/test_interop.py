@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govtier import VIETNAM_TZ, ClockRules, Duration, WaitRule, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, WorkingCalendar
 from govtier.catalogue import Channel
+from govtier.deadlines import ClockRules, WaitRule
 from govtier.dossier import (
     Applicant,
     ApplicantKind,

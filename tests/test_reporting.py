@@ -192,7 +192,7 @@ class TestHandCounted:
         r = report(fixture(), as_of=AS_OF, group_by="province")
         rows = r.to_rows(total=True)
         assert [row["province"] for row in rows] == ["01", "79", "*"]
-        assert rows[0]["on_time_rate"] == 66.7
+        assert rows[0]["on_time_percent"] == 66.7
         assert rows[2]["resolved"] == 4
         assert set(COUNTS) <= set(rows[0])
         text = r.render()

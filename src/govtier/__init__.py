@@ -3,6 +3,12 @@
 Administrative units, procedures, competent authorities, statutory deadlines on the civil-service
 calendar, and dossiers with their full history. Importing govtier loads no data; each registry reads
 its bundled files on first use.
+
+The top level holds the names a portal uses every day (listed once, below); everything else lives
+in its module: :mod:`govtier.calendar`, :mod:`govtier.deadlines`, :mod:`govtier.units`,
+:mod:`govtier.catalogue`, :mod:`govtier.jurisdiction`, :mod:`govtier.dossier`,
+:mod:`govtier.storage`, :mod:`govtier.reporting`, :mod:`govtier.interop`, :mod:`govtier.charts`,
+:mod:`govtier.legal` and :mod:`govtier.errors`.
 """
 
 from __future__ import annotations
@@ -10,390 +16,87 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from govtier.errors import (
-    ConcurrencyError,
-    CorruptRecordError,
-    DataFileError,
-    GovtierError,
-    InvalidInputError,
-    InvalidTransitionError,
-    MalformedCodeError,
-    NoCompetentAuthorityError,
-    OutOfRangeError,
-    RuleConflictError,
-    SchemaVersionError,
-    StorageError,
-    UnknownDossierError,
-    UnknownProcedureError,
-    UnknownUnitError,
-)
-
-if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
-    from govtier.calendar import (
-        VIETNAM_TZ,
-        DayInfo,
-        DayReason,
-        Notice,
-        ReasonKind,
-        Session,
-        WorkingCalendar,
-        WorkingHours,
-        load_notices,
-    )
-    from govtier.catalogue import (
-        Catalogue,
-        Change,
-        Channel,
-        Component,
-        ComponentKind,
-        Extension,
-        FactNote,
-        Fee,
-        OnlineService,
-        Procedure,
-        load_catalogue,
-    )
-    from govtier.charts import (
-        write_ontime_chart,
-    )
-    from govtier.deadlines import (
-        ClockRules,
-        Counting,
-        Deadline,
-        DeadlinePolicy,
-        DueMoment,
-        Duration,
-        DurationUnit,
-        OutsideHours,
-        WaitRule,
-        add_working_time,
-        working_time_between,
-    )
-    from govtier.dossier import (
-        TRANSITIONS,
-        Apologised,
-        Applicant,
-        ApplicantKind,
-        AppointmentChange,
-        Clock,
-        ClockState,
-        Decided,
-        Dossier,
-        DossierCode,
-        DossierHeader,
-        Event,
-        Outcome,
-        Paid,
-        PaymentRequested,
-        ReceiptSlip,
-        Received,
-        Refused,
-        Returned,
-        Status,
-        StepPlan,
-        StepProgress,
-        Stopped,
-        Submitted,
-        Supplemented,
-        SupplementRequested,
-        Timeliness,
-        Transferred,
-        TransitionTable,
-        Wait,
-        Withdrawn,
-    )
-    from govtier.interop import (
-        PortalFormat,
-        PortalRecord,
-        parse_sync_record,
-        sync_record,
-    )
-    from govtier.jurisdiction import (
-        AgencyRole,
-        AmbiguousUnitError,
-        Assignment,
-        Authority,
-        Competence,
-        Coverage,
-        IntakeScope,
-        MatchedRule,
-        Rule,
-        RuleSet,
-        Step,
-        StepSpec,
-        ValidationReport,
-    )
-    from govtier.legal import (
-        Confidence,
-        LegalSource,
-    )
-    from govtier.reporting import (
-        OnTimeBasis,
-        Report,
-        backlog,
-        overdue,
-        report,
-    )
-    from govtier.storage import (
-        DossierQuery,
-        DossierStore,
-        DossierSummary,
-        MemoryStore,
-        PostgresStore,
-        SQLiteStore,
-    )
-    from govtier.units import (
-        LEGACY_LAST_DAY,
-        REFORM_DATE,
-        LegacyResolution,
-        LegacyUnit,
-        Level,
-        ResolutionStatus,
-        Succession,
-        SuccessionKind,
-        Unit,
-        UnitKind,
-        UnitMatch,
-        UnitRegistry,
-    )
+from govtier.errors import ConcurrencyError as ConcurrencyError
+from govtier.errors import CorruptRecordError as CorruptRecordError
+from govtier.errors import DataFileError as DataFileError
+from govtier.errors import GovtierError as GovtierError
+from govtier.errors import InvalidInputError as InvalidInputError
+from govtier.errors import InvalidTransitionError as InvalidTransitionError
+from govtier.errors import MalformedCodeError as MalformedCodeError
+from govtier.errors import NoCompetentAuthorityError as NoCompetentAuthorityError
+from govtier.errors import OutOfRangeError as OutOfRangeError
+from govtier.errors import RuleConflictError as RuleConflictError
+from govtier.errors import SchemaVersionError as SchemaVersionError
+from govtier.errors import StorageError as StorageError
+from govtier.errors import UnknownDossierError as UnknownDossierError
+from govtier.errors import UnknownProcedureError as UnknownProcedureError
+from govtier.errors import UnknownUnitError as UnknownUnitError
 
 __version__ = "0.1.0.dev0"
+"""The version, written only here (pyproject.toml reads it from this line)."""
 
-# Every other public name is imported on first use (PEP 562), so `import govtier` stays fast and
-# loads neither data nor optional machinery (holidays, cattrs, psycopg).
-_LAZY: dict[str, str] = {
-    "AgencyRole": "govtier.jurisdiction",
-    "AmbiguousUnitError": "govtier.jurisdiction",
-    "Apologised": "govtier.dossier",
-    "Applicant": "govtier.dossier",
-    "ApplicantKind": "govtier.dossier",
-    "AppointmentChange": "govtier.dossier",
-    "Assignment": "govtier.jurisdiction",
-    "Authority": "govtier.jurisdiction",
-    "Catalogue": "govtier.catalogue",
-    "Change": "govtier.catalogue",
-    "Channel": "govtier.catalogue",
-    "Clock": "govtier.dossier",
-    "ClockRules": "govtier.deadlines",
-    "ClockState": "govtier.dossier",
-    "Competence": "govtier.jurisdiction",
-    "Component": "govtier.catalogue",
-    "ComponentKind": "govtier.catalogue",
-    "Confidence": "govtier.legal",
-    "Counting": "govtier.deadlines",
-    "Coverage": "govtier.jurisdiction",
-    "DayInfo": "govtier.calendar",
-    "DayReason": "govtier.calendar",
-    "Deadline": "govtier.deadlines",
-    "DeadlinePolicy": "govtier.deadlines",
-    "Decided": "govtier.dossier",
-    "Dossier": "govtier.dossier",
-    "DossierCode": "govtier.dossier",
-    "DossierHeader": "govtier.dossier",
-    "DossierQuery": "govtier.storage",
-    "DossierStore": "govtier.storage",
-    "DossierSummary": "govtier.storage",
-    "DueMoment": "govtier.deadlines",
-    "Duration": "govtier.deadlines",
-    "DurationUnit": "govtier.deadlines",
-    "Event": "govtier.dossier",
-    "Extension": "govtier.catalogue",
-    "FactNote": "govtier.catalogue",
-    "Fee": "govtier.catalogue",
-    "IntakeScope": "govtier.jurisdiction",
-    "LEGACY_LAST_DAY": "govtier.units",
-    "LegacyResolution": "govtier.units",
-    "LegacyUnit": "govtier.units",
-    "LegalSource": "govtier.legal",
-    "Level": "govtier.units",
-    "MatchedRule": "govtier.jurisdiction",
-    "MemoryStore": "govtier.storage",
-    "Notice": "govtier.calendar",
-    "OnTimeBasis": "govtier.reporting",
-    "OnlineService": "govtier.catalogue",
-    "Outcome": "govtier.dossier",
-    "OutsideHours": "govtier.deadlines",
-    "Paid": "govtier.dossier",
-    "PaymentRequested": "govtier.dossier",
-    "PortalFormat": "govtier.interop",
-    "PortalRecord": "govtier.interop",
-    "PostgresStore": "govtier.storage",
-    "Procedure": "govtier.catalogue",
-    "REFORM_DATE": "govtier.units",
-    "ReasonKind": "govtier.calendar",
-    "ReceiptSlip": "govtier.dossier",
-    "Received": "govtier.dossier",
-    "Refused": "govtier.dossier",
-    "Report": "govtier.reporting",
-    "ResolutionStatus": "govtier.units",
-    "Returned": "govtier.dossier",
-    "Rule": "govtier.jurisdiction",
-    "RuleSet": "govtier.jurisdiction",
-    "SQLiteStore": "govtier.storage",
-    "Session": "govtier.calendar",
-    "Status": "govtier.dossier",
-    "Step": "govtier.jurisdiction",
-    "StepPlan": "govtier.dossier",
-    "StepProgress": "govtier.dossier",
-    "StepSpec": "govtier.jurisdiction",
-    "Stopped": "govtier.dossier",
-    "Submitted": "govtier.dossier",
-    "Succession": "govtier.units",
-    "SuccessionKind": "govtier.units",
-    "SupplementRequested": "govtier.dossier",
-    "Supplemented": "govtier.dossier",
-    "TRANSITIONS": "govtier.dossier",
-    "Timeliness": "govtier.dossier",
-    "Transferred": "govtier.dossier",
-    "TransitionTable": "govtier.dossier",
-    "Unit": "govtier.units",
-    "UnitKind": "govtier.units",
-    "UnitMatch": "govtier.units",
-    "UnitRegistry": "govtier.units",
-    "VIETNAM_TZ": "govtier.calendar",
-    "ValidationReport": "govtier.jurisdiction",
-    "Wait": "govtier.dossier",
-    "WaitRule": "govtier.deadlines",
-    "Withdrawn": "govtier.dossier",
-    "WorkingCalendar": "govtier.calendar",
-    "WorkingHours": "govtier.calendar",
-    "add_working_time": "govtier.deadlines",
-    "backlog": "govtier.reporting",
-    "load_catalogue": "govtier.catalogue",
-    "load_notices": "govtier.calendar",
-    "overdue": "govtier.reporting",
-    "parse_sync_record": "govtier.interop",
-    "report": "govtier.reporting",
-    "sync_record": "govtier.interop",
-    "working_time_between": "govtier.deadlines",
-    "write_ontime_chart": "govtier.charts",
+# THE list of top-level names that are not errors: module -> names. `__all__`, the lazy loader and
+# (through the block below, which tests/test_package.py checks against it) type checkers use it.
+_PUBLIC: dict[str, tuple[str, ...]] = {
+    "govtier.calendar": ("VIETNAM_TZ", "WorkingCalendar"),
+    "govtier.deadlines": ("Deadline", "Duration"),
+    "govtier.units": ("Unit", "UnitRegistry"),
+    "govtier.catalogue": ("Catalogue", "Channel", "Procedure"),
+    "govtier.jurisdiction": ("Assignment", "RuleSet"),
+    "govtier.dossier": (
+        "Applicant",
+        "Dossier",
+        "DossierCode",
+        "DossierHeader",
+        "Outcome",
+        "Status",
+    ),
+    "govtier.storage": ("DossierStore", "MemoryStore", "PostgresStore", "SQLiteStore"),
+    "govtier.reporting": ("Report", "report"),
+    "govtier.interop": ("parse_sync_record", "sync_record"),
 }
 
-__all__ = [
-    "LEGACY_LAST_DAY",
-    "REFORM_DATE",
-    "TRANSITIONS",
-    "VIETNAM_TZ",
-    "AgencyRole",
-    "AmbiguousUnitError",
-    "Apologised",
-    "Applicant",
-    "ApplicantKind",
-    "AppointmentChange",
-    "Assignment",
-    "Authority",
-    "Catalogue",
-    "Change",
-    "Channel",
-    "Clock",
-    "ClockRules",
-    "ClockState",
-    "Competence",
-    "Component",
-    "ComponentKind",
-    "ConcurrencyError",
-    "Confidence",
-    "CorruptRecordError",
-    "Counting",
-    "Coverage",
-    "DataFileError",
-    "DayInfo",
-    "DayReason",
-    "Deadline",
-    "DeadlinePolicy",
-    "Decided",
-    "Dossier",
-    "DossierCode",
-    "DossierHeader",
-    "DossierQuery",
-    "DossierStore",
-    "DossierSummary",
-    "DueMoment",
-    "Duration",
-    "DurationUnit",
-    "Event",
-    "Extension",
-    "FactNote",
-    "Fee",
-    "GovtierError",
-    "IntakeScope",
-    "InvalidInputError",
-    "InvalidTransitionError",
-    "LegacyResolution",
-    "LegacyUnit",
-    "LegalSource",
-    "Level",
-    "MalformedCodeError",
-    "MatchedRule",
-    "MemoryStore",
-    "NoCompetentAuthorityError",
-    "Notice",
-    "OnTimeBasis",
-    "OnlineService",
-    "OutOfRangeError",
-    "Outcome",
-    "OutsideHours",
-    "Paid",
-    "PaymentRequested",
-    "PortalFormat",
-    "PortalRecord",
-    "PostgresStore",
-    "Procedure",
-    "ReasonKind",
-    "ReceiptSlip",
-    "Received",
-    "Refused",
-    "Report",
-    "ResolutionStatus",
-    "Returned",
-    "Rule",
-    "RuleConflictError",
-    "RuleSet",
-    "SQLiteStore",
-    "SchemaVersionError",
-    "Session",
-    "Status",
-    "Step",
-    "StepPlan",
-    "StepProgress",
-    "StepSpec",
-    "Stopped",
-    "StorageError",
-    "Submitted",
-    "Succession",
-    "SuccessionKind",
-    "SupplementRequested",
-    "Supplemented",
-    "Timeliness",
-    "Transferred",
-    "TransitionTable",
-    "Unit",
-    "UnitKind",
-    "UnitMatch",
-    "UnitRegistry",
-    "UnknownDossierError",
-    "UnknownProcedureError",
-    "UnknownUnitError",
-    "ValidationReport",
-    "Wait",
-    "WaitRule",
-    "Withdrawn",
-    "WorkingCalendar",
-    "WorkingHours",
-    "add_working_time",
-    "backlog",
-    "load_catalogue",
-    "load_notices",
-    "overdue",
-    "parse_sync_record",
-    "report",
-    "sync_record",
-    "working_time_between",
-    "write_ontime_chart",
-]
+if TYPE_CHECKING:  # the same names, for type checkers and IDEs (`X as X`: re-exported)
+    from govtier.calendar import VIETNAM_TZ as VIETNAM_TZ
+    from govtier.calendar import WorkingCalendar as WorkingCalendar
+    from govtier.catalogue import Catalogue as Catalogue
+    from govtier.catalogue import Channel as Channel
+    from govtier.catalogue import Procedure as Procedure
+    from govtier.deadlines import Deadline as Deadline
+    from govtier.deadlines import Duration as Duration
+    from govtier.dossier import Applicant as Applicant
+    from govtier.dossier import Dossier as Dossier
+    from govtier.dossier import DossierCode as DossierCode
+    from govtier.dossier import DossierHeader as DossierHeader
+    from govtier.dossier import Outcome as Outcome
+    from govtier.dossier import Status as Status
+    from govtier.interop import parse_sync_record as parse_sync_record
+    from govtier.interop import sync_record as sync_record
+    from govtier.jurisdiction import Assignment as Assignment
+    from govtier.jurisdiction import RuleSet as RuleSet
+    from govtier.reporting import Report as Report
+    from govtier.reporting import report as report
+    from govtier.storage import DossierStore as DossierStore
+    from govtier.storage import MemoryStore as MemoryStore
+    from govtier.storage import PostgresStore as PostgresStore
+    from govtier.storage import SQLiteStore as SQLiteStore
+    from govtier.units import Unit as Unit
+    from govtier.units import UnitRegistry as UnitRegistry
+
+_ERRORS: tuple[str, ...] = tuple(n for n in dir() if n.endswith("Error"))
+_LAZY: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
+
+
+def _order(name: str) -> tuple[int, str]:
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+__all__ = sorted([*_ERRORS, *_LAZY], key=_order)  # noqa: PLE0605  (built from the one list)
 
 
 def __getattr__(name: str) -> Any:
+    # PEP 562: the name's module is imported on first use, so `import govtier` stays fast and loads
+    # neither data nor optional machinery (holidays, cattrs, psycopg).
     module = _LAZY.get(name)
     if module is None:
         msg = f"module 'govtier' has no attribute {name!r}"

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from govtier.deadlines import Deadline, DeadlinePolicy, Duration
 
 __all__ = [
+    "OFFICIAL_SCHEDULE_THROUGH",
     "VIETNAM_TZ",
     "DayInfo",
     "DayReason",
@@ -49,6 +50,12 @@ __all__ = [
     "WorkingHours",
     "load_notices",
 ]
+
+
+OFFICIAL_SCHEDULE_THROUGH: Final = 2026
+"""The last year whose official schedule of days off and swaps (the Government's yearly notice for
+civil servants) had been published when this release's data was bundled. Later years follow the
+Labour Code's fixed holidays only, and may change when their notice comes out."""
 
 
 CIVIL_SERVICE_WEEK = LegalSource(

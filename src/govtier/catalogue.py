@@ -21,6 +21,7 @@ a new version closes the previous one (:meth:`Catalogue.publish`).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 import itertools
 import threading
@@ -1018,7 +1019,7 @@ class Catalogue:
         versions = self._by_id.get(id_or_code) or self._by_code.get(id_or_code)
         if not versions:
             msg = f"no procedure with id or code {id_or_code!r} in the catalogue (as of {on})"
-            raise UnknownProcedureError(msg, code=str(id_or_code))
+            raise UnknownProcedureError(msg + self._did_you_mean(id_or_code), code=str(id_or_code))
         for proc in reversed(versions):
             if proc.valid_from <= on and (proc.valid_to is None or on <= proc.valid_to):
                 return proc
@@ -1038,7 +1039,7 @@ class Catalogue:
         versions = self._by_id.get(id_or_code) or self._by_code.get(id_or_code)
         if not versions:
             msg = f"no procedure with id or code {id_or_code!r} in the catalogue"
-            raise UnknownProcedureError(msg, code=str(id_or_code))
+            raise UnknownProcedureError(msg + self._did_you_mean(id_or_code), code=str(id_or_code))
         if id_or_code in self._by_code and id_or_code not in self._by_id:
             return self._by_id[versions[0].id]
         return versions
@@ -1161,6 +1162,16 @@ class Catalogue:
             UnknownProcedureError: an ``"id@N"`` names no version.
         """
         return diff_procedures(self._version(a), self._version(b))
+
+    def _did_you_mean(self, given: object) -> str:
+        """``"; did you mean 'x'?"`` for the ids and codes closest to ``given`` (difflib)."""
+        if not isinstance(given, str) or not given.strip():
+            return ""
+        names = [*self._by_id, *self._by_code]
+        close = difflib.get_close_matches(given.strip().lower(), names, n=3, cutoff=0.6)
+        if not close:
+            return ""
+        return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
 
     def _version(self, ref: Procedure | str) -> Procedure:
         if isinstance(ref, Procedure):

@@ -5,6 +5,11 @@ Output is a readable table by default and JSON with ``--json``. Bad input (an un
 procedure, a malformed date, a store that cannot be opened) prints one line on standard error and
 exits with status 2; nothing is written.
 
+Dates and moments: a date is ``YYYY-MM-DD``; a moment (``deadline``'s receipt, ``report
+--as-of``) needs a time too, ``YYYY-MM-DDTHH:MM`` (Asia/Ho_Chi_Minh unless it has an offset): a
+date alone is refused rather than silently read as midnight. Tables fit the terminal's width
+(``COLUMNS`` overrides it); ``--json`` always has every field.
+
 Built on the standard library's ``argparse`` (a well-kept parser that already gives exit status
 2 and one-line usage errors), so the command line adds no dependency to the library.
 """
@@ -15,12 +20,14 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from govtier.calendar import VIETNAM_TZ, WorkingCalendar
+from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalendar
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import GovtierError, InvalidInputError
@@ -56,6 +63,16 @@ def _date(text: str) -> dt.date:
 
 def _moment(text: str) -> dt.datetime:
     try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:  # a date alone: midnight or the end of the day? Ask rather than guess.
+        msg = (
+            f"expected a date and a time, got the date {text!r} alone: write {day}T08:00 "
+            f"(a time of day), {day}T00:00 (its start) or {day}T23:59 (its end)"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         msg = (
@@ -64,6 +81,16 @@ def _moment(text: str) -> dt.datetime:
         )
         raise argparse.ArgumentTypeError(msg) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=VIETNAM_TZ)
+
+
+def _day(value: dt.date) -> str:
+    """A date as every command prints it: ``Mon 05/01/2026``."""
+    return f"{value:%a %d/%m/%Y}"
+
+
+def _width() -> int:
+    """The terminal's width in columns (``COLUMNS`` if set; 80 when not a terminal)."""
+    return shutil.get_terminal_size((80, 24)).columns
 
 
 def _table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> str:
@@ -171,17 +198,27 @@ def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
             for r in info.reasons
         ],
     }
-    return _emit(out, args, data, str(info))
+    text = str(info)
+    if args.date.year > OFFICIAL_SCHEDULE_THROUGH:
+        data["note"] = (
+            f"no official {args.date.year} schedule of days off and swaps exists yet (govtier's "
+            f"notices run through {OFFICIAL_SCHEDULE_THROUGH}): this follows the Labour Code's "
+            "fixed holidays and may change when the Government publishes it"
+        )
+        text += f"\nNote: {data['note']}."
+    return _emit(out, args, data, text)
 
 
 def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
     day = _calendar(args).add_working_days(args.date, args.n)
-    return _emit(out, args, {"date": day.isoformat()}, f"{day:%a} {day.isoformat()}")
+    text = f"{args.n} working day(s) after {_day(args.date)}: {_day(day)}"
+    return _emit(out, args, {"date": day.isoformat()}, text)
 
 
 def _calendar_between(args: argparse.Namespace, out: TextIO) -> int:
     count = _calendar(args).working_days_between(args.start, args.end)
-    return _emit(out, args, {"working_days": count}, str(count))
+    text = f"working days after {_day(args.start)} up to {_day(args.end)}: {count}"
+    return _emit(out, args, {"working_days": count}, text)
 
 
 def _deadline(args: argparse.Namespace, out: TextIO) -> int:
@@ -256,9 +293,18 @@ def _catalogue_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check_rules(args: argparse.Namespace, out: TextIO) -> int:
+    import io
+
     from govtier.scenarios import main_check_rules
 
-    return main_check_rules(args.files, out=out, err=sys.stderr)
+    err = io.StringIO()
+    status = main_check_rules(args.files, out=out, err=err)
+    problems = [line for line in err.getvalue().splitlines() if line.strip()]
+    for line in problems:  # a file that does not load is bad input, like any other command's
+        sys.stderr.write(f"govtier: {line}\n" if line.startswith("error:") else f"{line}\n")
+    if any(line.startswith("error:") for line in problems):
+        return EXIT_BAD_INPUT
+    return status  # 0, or 1 when a scenario failed
 
 
 # -- stores: report and export ------------------------------------------------------------------
@@ -303,6 +349,104 @@ def _progress(items: Iterable[_T], *, enabled: bool, label: str) -> Iterator[_T]
         sys.stderr.flush()
 
 
+# the report's columns, most wanted first: the last ones are dropped when the terminal is narrow
+_REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("on_time_percent", "on-time %"),
+    ("received", "received"),
+    ("resolved", "resolved"),
+    ("late", "late"),
+    ("overdue", "overdue"),
+    ("open", "open"),
+    ("on_time", "on time"),
+    ("early", "early"),
+    ("within_time", "within"),
+    ("due_today", "due today"),
+    ("paused", "paused"),
+    ("withdrawn", "withdrawn"),
+    ("stopped", "stopped"),
+    ("refused", "refused"),
+)
+_UNIT_KEYS = ("province", "commune", "receiving_unit")
+
+
+def _unit_label(code: str, registry: UnitRegistry, cache: dict[str, str]) -> str:
+    """``Phường Ba Đình (00004)`` for a unit code; the code alone when it is not a unit."""
+    if code not in cache:
+        try:
+            cache[code] = f"{registry.get(code).name} ({code})"
+        except GovtierError:
+            cache[code] = code
+    return cache[code]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def _report_table(result: Any, width: int) -> str:
+    """The report as a table no wider than ``width``: units by name, least-wanted columns last."""
+    keys: tuple[str, ...] = result.group_by
+    rows = result.to_rows(total=True) if keys else result.to_rows(total=True)[-1:]
+    registry = UnitRegistry.bundled() if any(k in _UNIT_KEYS for k in keys) else None
+    cache: dict[str, str] = {}
+
+    def key_cell(name: str, value: object) -> str:
+        text = str(value)
+        if text == "*":
+            return "TOTAL" if name == keys[0] else ""
+        if registry is not None and name in _UNIT_KEYS:
+            return _unit_label(text, registry, cache)
+        return text
+
+    def number(name: str, value: object) -> str:
+        if name == "on_time_percent":
+            return "-" if value is None else f"{value:.1f}"
+        return str(value)
+
+    key_cells = [[key_cell(k, row[k]) for k in keys] for row in rows] if keys else [["TOTAL"]]
+    key_heads = list(keys) or [""]
+    key_widths = [max(len(h), *(len(c[i]) for c in key_cells)) for i, h in enumerate(key_heads)]
+    columns: list[tuple[str, str, int]] = []
+    for name, head in _REPORT_COLUMNS:
+        cells = [number(name, row[name]) for row in rows]
+        columns.append((name, head, max(len(head), *(len(c) for c in cells))))
+    # names first (up to 32 characters), then the columns that fit, in order of importance;
+    # names are clipped (to 16 at least) only when not even the first column fits beside them
+    key_widths = [min(w, 32) for w in key_widths]
+    gaps = 2 * (len(key_widths) - 1)
+    shown: list[tuple[str, str, int]] = []
+    for column in columns:
+        if sum(key_widths) + gaps + sum(c[2] + 2 for c in shown) + column[2] + 2 > width and shown:
+            break
+        shown.append(column)
+    spare = width - sum(c[2] + 2 for c in shown) - gaps
+    while sum(key_widths) > spare and max(key_widths) > 16:
+        key_widths[key_widths.index(max(key_widths))] -= 1
+    hidden = [head for name, head, _ in columns if (name, head, _) not in shown]
+    order = [c for c in columns if c in shown]  # importance order is also the display order
+
+    def line(key_row: Sequence[str], cells: Sequence[str]) -> str:
+        parts = [_clip(c, w).ljust(w) for c, w in zip(key_row, key_widths, strict=True)]
+        parts += [c.rjust(w) for c, (_, _, w) in zip(cells, order, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    title = (
+        f"Dossiers as of {result.as_of:%d/%m/%Y %H:%M} (on-time rate over "
+        f"{result.basis.value} dossiers)"
+    )
+    lines = [
+        title,
+        line(key_heads, [head for _, head, _ in order]),
+        "  ".join("-" * w for w in [*key_widths, *(w for _, _, w in order)]),
+    ]
+    for key_row, row in zip(key_cells, rows, strict=True):
+        lines.append(line(key_row, [number(name, row[name]) for name, _, _ in order]))
+    if hidden:
+        note = f"(not shown, to fit {width} columns: {', '.join(hidden)}; see --json)"
+        lines.append(textwrap.fill(note, width=max(width, 40)))
+    return "\n".join(lines)
+
+
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from govtier.charts import write_ontime_chart
     from govtier.reporting import OnTimeBasis, report
@@ -322,10 +466,16 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             by_commune = report(
                 store.stream_summaries(), as_of=args.as_of, group_by=("commune", "month")
             )
-            write_ontime_chart(by_commune, args.chart)
+            registry, cache = UnitRegistry.bundled(), dict[str, str]()
+            write_ontime_chart(
+                by_commune,
+                args.chart,
+                label_of=lambda code: _unit_label(code, registry, cache),
+                top=args.chart_top,
+            )
     finally:
         store.close()
-    return _emit(out, args, result.to_rows(), str(result))
+    return _emit(out, args, result.to_rows(), _report_table(result, _width()))
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
@@ -491,7 +641,10 @@ def _calendar_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
+    from govtier import __version__
+
     parser = _Parser(prog="govtier", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"govtier {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     units = commands.add_parser("units", help="administrative units").add_subparsers(
@@ -534,7 +687,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_calendar_between)
 
     p = commands.add_parser("deadline", help="the due moment of a time limit")
-    p.add_argument("received", type=_moment, help="receipt moment, e.g. 2026-02-12T10:00")
+    p.add_argument(
+        "received", type=_moment, help="receipt moment with its time, e.g. 2026-02-12T10:00"
+    )
     p.add_argument("limit", help="e.g. '3 working days', '15 days', 'same day', '8 working hours'")
     _calendar_options(p)
     _common(p)
@@ -570,12 +725,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("report", help="on-time figures over a store (SQLite file or URL)")
     p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
-    p.add_argument("--as-of", type=_moment, required=True, help="the moment described")
+    p.add_argument(
+        "--as-of",
+        type=_moment,
+        required=True,
+        help="the moment described, with its time, e.g. 2026-04-10T17:00",
+    )
     p.add_argument(
         "--group-by", default="", help="comma-separated: province, commune, procedure, month, ..."
     )
     p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
-    p.add_argument("--chart", help="also write the on-time rates by commune and month as SVG")
+    p.add_argument(
+        "--chart",
+        help="also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "
+        "JSON beside it: rates.svg -> rates.vl.json)",
+    )
+    p.add_argument(
+        "--chart-top",
+        type=int,
+        default=25,
+        help="how many of the lowest-ranked communes the chart shows (default 25)",
+    )
     p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
     _common(p)
     p.set_defaults(handler=_report)
@@ -607,7 +777,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out: where to print (default: standard output).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a usage error, --help or --version: a status, not an exception
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     handler: Handler = args.handler
     try:
         return handler(args, out or sys.stdout)

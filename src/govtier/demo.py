@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from govtier import VIETNAM_TZ, Duration, ReasonKind, UnitRegistry, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, UnitRegistry, WorkingCalendar
+from govtier.calendar import ReasonKind
 from govtier.dossier import Applicant, Dossier, DossierCode, DossierHeader, Outcome
 from govtier.jurisdiction import RuleSet
 from govtier.storage import SQLiteStore

@@ -39,7 +39,7 @@ from govtier.deadlines import (
     working_time_between,
 )
 from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
-from govtier.jurisdiction import Assignment, IntakeCheck, OutsideIntakeScopeError
+from govtier.jurisdiction import Assignment, IntakeCheck, IntakeScope, OutsideIntakeScopeError
 from govtier.units import UnitRegistry
 
 __all__ = [
@@ -325,14 +325,19 @@ class DossierHeader:
             assignment: the resolved competent-authority assignment.
             code: the dossier code.
             applicant: who filed.
-            receiving_unit: the counter's unit code; defaults to the subject unit.
+            receiving_unit: the counter's unit code; defaults to the competent authority's unit
+                where only it receives, else to the subject unit.
             units: the unit registry of the codes (default: the bundled one).
 
         Raises:
             UnknownUnitError: no unit has the code ``receiving_unit`` on the assignment's date.
         """
         procedure = assignment.procedure
-        receiver = receiving_unit or assignment.subject_code
+        receiver = receiving_unit or (
+            assignment.competent.unit_code
+            if assignment.intake is IntakeScope.COMPETENT_AGENCY
+            else assignment.subject_code
+        )
         intake = assignment.may_receive(receiver, units=units)
         return cls(
             code=str(code),
@@ -735,10 +740,16 @@ class TransitionTable:
         return None if moves is None else moves.get(status)
 
     def to_mermaid(self) -> str:
-        """The table as a Mermaid state diagram (``stateDiagram-v2``)."""
+        """The table as a Mermaid state diagram (``stateDiagram-v2``).
+
+        Each edge is labelled with the event and, on a second line, the :class:`Dossier` command
+        that records it (``received<br/>accept()`` from ``SUBMITTED``), for govtier's own events.
+        """
         lines = ["stateDiagram-v2"]
         for kind, moves in self.rows.items():
             for source, goal in moves.items():
+                command = _COMMANDS.get((source, kind), _COMMANDS.get((_ANY, kind), ""))
+                label = f"{kind}<br/>{command}()" if command else kind  # two lines: narrower
                 start = "[*]" if source is None else source.name
                 if goal is Target.SAME:
                     end = start
@@ -748,11 +759,31 @@ class TransitionTable:
                     end = goal.name
                 if end == "RESUMED" and source is not None:
                     for back in sorted(self._resume_targets(source), key=lambda s: s.value):
-                        lines.append(f"    {start} --> {back.name}: {kind}")
+                        lines.append(f"    {start} --> {back.name}: {label}")
                     continue
-                lines.append(f"    {start} --> {end}: {kind}")
+                lines.append(f"    {start} --> {end}: {label}")
         lines.extend(f"    {s.name} --> [*]" for s in sorted(TERMINAL, key=lambda s: s.value))
         return "\n".join(lines)
+
+
+_ANY: Final = "any"
+_COMMANDS: Final[Mapping[tuple[Status | str | None, str], str]] = {
+    (_ANY, "submitted"): "submit",
+    (None, "received"): "receive",
+    (Status.SUBMITTED, "received"): "accept",  # the online intake: submit(), then accept()
+    (None, "refused"): "refuse",  # a submitted dossier is refused with apply(Refused(...))
+    (_ANY, "supplement_requested"): "request_supplement",
+    (_ANY, "supplemented"): "supplement",
+    (_ANY, "transferred"): "transfer",
+    (_ANY, "payment_requested"): "request_payment",
+    (_ANY, "paid"): "pay",
+    (_ANY, "apologised"): "apologise",
+    (_ANY, "stopped"): "stop",
+    (_ANY, "decided"): "decide",
+    (_ANY, "returned"): "return_result",
+    (_ANY, "withdrawn"): "withdraw",
+}
+"""The :class:`Dossier` command that records each event (by the status it starts from)."""
 
 
 def _reach(graph: Mapping[_Key, set[Status]], start: _Key) -> set[Status]:
@@ -1034,6 +1065,9 @@ class Dossier:
         outcome: the decision, once decided.
         resume_to: the status to return to after a wait on the applicant.
         custody: the agencies it was transferred or handed over to, and circular transfers.
+        calendar: the working calendar given at receipt (or to the last command that took one);
+            the commands use it when no ``calendar=`` is given. It is not part of the history: a
+            dossier read back from its events (a store) has none until a command is given one.
     """
 
     header: DossierHeader | None = None
@@ -1043,6 +1077,7 @@ class Dossier:
     outcome: Outcome | None = None
     resume_to: Status | None = None
     custody: Custody = attrs.field(default=_NO_CUSTODY)
+    calendar: WorkingCalendar | None = attrs.field(default=None, eq=False, repr=False)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -1076,6 +1111,8 @@ class Dossier:
     ) -> Dossier:
         """A complete dossier received at the counter: the appointment is set on ``calendar``.
 
+        The dossier remembers ``calendar``: the later commands need no ``calendar=``.
+
         Args:
             header: what the dossier is about (with its intake check, see
                 :meth:`DossierHeader.from_assignment`).
@@ -1100,7 +1137,7 @@ class Dossier:
             header=header,
             intake_exception=exception,
         )
-        return cls().apply(event)
+        return cls(calendar=calendar).apply(event)
 
     @classmethod
     def refuse(
@@ -1127,7 +1164,11 @@ class Dossier:
         components: Iterable[str] = (),
         intake_exception: str | None = None,
     ) -> Dossier:
-        """Accept a submitted dossier: issue the receipt and set the appointment.
+        """Accept a submitted dossier: issue the receipt and set the appointment on ``calendar``.
+
+        The online (and postal) intake is :meth:`submit`, then ``accept`` when a clerk has checked
+        the dossier: the event is ``received``, as at the counter, and the dossier remembers
+        ``calendar``.
 
         Raises:
             OutsideIntakeScopeError: the header's intake check refuses the receiving unit or
@@ -1136,7 +1177,7 @@ class Dossier:
         header = self._header()
         exception = _intake_exception(header, intake_exception)
         appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
-        return self.apply(
+        return self._with(calendar).apply(
             Received(
                 at=at,
                 actor=actor,
@@ -1159,15 +1200,19 @@ class Dossier:
         *,
         at: dt.datetime,
         actor: str,
-        calendar: WorkingCalendar,
+        calendar: WorkingCalendar | None = None,
         components: Iterable[str] = (),
     ) -> Dossier:
-        """The applicant supplements; the clock restarts or resumes per the procedure's rules."""
+        """The applicant supplements; the clock restarts or resumes per the procedure's rules.
+
+        ``calendar`` defaults to the dossier's own (see :attr:`calendar`).
+        """
         rule = self._header().clock.on_supplement
+        cal = self._calendar(calendar, "supplement")
         appointment, step_due = (
-            self._resumed(at, calendar, rule) if self.clock.started_at is not None else (None, None)
+            self._resumed(at, cal, rule) if self.clock.started_at is not None else (None, None)
         )
-        return self.apply(
+        return self._with(cal).apply(
             Supplemented(
                 at=at,
                 actor=actor,
@@ -1177,17 +1222,50 @@ class Dossier:
             )
         )
 
-    def transfer(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
-        """Hand the dossier to the next planned step, with that step's sub-deadline."""
+    def transfer(
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        calendar: WorkingCalendar | None = None,
+        to: str | None = None,
+    ) -> Dossier:
+        """Hand the dossier on to the next agency.
+
+        With a planned step left (``header.steps``), the dossier goes to that step's agency with
+        the step's sub-deadline; ``to``, if given, must name that agency. With no planned step
+        left, it goes to ``to``; without ``to``, to the competent authority (``header.competent``),
+        with no sub-deadline.
+
+        Args:
+            at: when it is handed on.
+            actor: who hands it on.
+            calendar: for the step's sub-deadline; defaults to the dossier's own.
+            to: the receiving agency.
+
+        Raises:
+            InvalidInputError: ``to`` is not the planned step's agency.
+            InvalidTransitionError: a transfer is not allowed in the current status.
+        """
         header = self._header()
         index = len(self.clock.steps)
         if index < len(header.steps):
             plan = header.steps[index]
-            due = calendar.deadline(at, plan.share, header.policy).due_at
-            to = plan.agency
-        else:
-            due, to = None, header.competent
-        return self.apply(Transferred(at=at, actor=actor, step=index, to=to, step_due=due))
+            if to is not None and to != plan.agency:
+                msg = (
+                    f"step {index} ({plan.name}) is planned at {plan.agency!r}; got to={to!r} "
+                    "(leave out to= to follow the plan)"
+                )
+                raise InvalidInputError(msg, field="to", value=to)
+            cal = self._calendar(calendar, "transfer")
+            due = cal.deadline(at, plan.share, header.policy).due_at
+            return self._with(cal).apply(
+                Transferred(at=at, actor=actor, step=index, to=plan.agency, step_due=due)
+            )
+        target = header.competent if to is None else to
+        return self._with(calendar).apply(
+            Transferred(at=at, actor=actor, step=index, to=target, step_due=None)
+        )
 
     def request_payment(
         self, *, at: dt.datetime, actor: str, amount: int | None = None, reason: str | None = None
@@ -1199,16 +1277,34 @@ class Dossier:
             )
         )
 
-    def pay(self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar) -> Dossier:
-        """The applicant paid; the appointment moves by the paused working time (or restarts)."""
-        appointment, step_due = self._resumed(at, calendar, self._header().clock.on_payment)
-        return self.apply(Paid(at=at, actor=actor, appointment=appointment, step_due=step_due))
+    def pay(
+        self, *, at: dt.datetime, actor: str, calendar: WorkingCalendar | None = None
+    ) -> Dossier:
+        """The applicant paid; the appointment moves by the paused working time (or restarts).
+
+        ``calendar`` defaults to the dossier's own (see :attr:`calendar`).
+        """
+        cal = self._calendar(calendar, "pay")
+        appointment, step_due = self._resumed(at, cal, self._header().clock.on_payment)
+        return self._with(cal).apply(
+            Paid(at=at, actor=actor, appointment=appointment, step_due=step_due)
+        )
 
     def apologise(
-        self, *, at: dt.datetime, actor: str, reason: str, new_appointment: dt.datetime
+        self,
+        *,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+        new_appointment: dt.datetime,
+        calendar: WorkingCalendar | None = None,
     ) -> Dossier:
-        """Apologise and set a new appointment (Form 04)."""
-        return self.apply(
+        """Apologise and set a new appointment (Form 04).
+
+        ``calendar``, like every command's, is remembered (the new appointment is given, not
+        computed).
+        """
+        return self._with(calendar).apply(
             Apologised(at=at, actor=actor, reason=reason, appointment=new_appointment)
         )
 
@@ -1226,9 +1322,13 @@ class Dossier:
         outcome: Outcome,
         document: str,
         reason: str | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> Dossier:
-        """Record the decision and the result document; the result is ready to return."""
-        return self.apply(
+        """Record the decision and the result document; the result is ready to return.
+
+        ``calendar``, like every command's, is remembered (a decision computes no date).
+        """
+        return self._with(calendar).apply(
             Decided(at=at, actor=actor, outcome=outcome, document=document, reason=reason)
         )
 
@@ -1379,6 +1479,23 @@ class Dossier:
         return TRANSITIONS.allowed(self.status)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _with(self, calendar: WorkingCalendar | None) -> Dossier:
+        """This dossier, remembering ``calendar`` (unchanged when ``calendar`` is ``None``)."""
+        if calendar is None or calendar is self.calendar:
+            return self
+        return _evolve(self, calendar=calendar)
+
+    def _calendar(self, calendar: WorkingCalendar | None, command: str) -> WorkingCalendar:
+        if calendar is not None:
+            return calendar
+        if self.calendar is None:
+            msg = (
+                f"{command}() needs calendar=: this dossier was read back from its events and "
+                "does not know the calendar it was received on"
+            )
+            raise InvalidInputError(msg, field="calendar", value=None)
+        return self.calendar
 
     def _header(self) -> DossierHeader:
         if self.header is None:

@@ -42,7 +42,7 @@ from govtier.errors import (
     UnknownProcedureError,
     UnknownUnitError,
 )
-from govtier.jurisdiction import Assignment, RuleSet
+from govtier.jurisdiction import Assignment, IntakeScope, RuleSet
 from govtier.legal import Confidence, LegalSource
 from govtier.serialization import event_from_record, event_to_record
 from govtier.storage.ports import Append, DossierStore
@@ -431,6 +431,25 @@ class _Planner:
         """The successors of ``code`` (``None``: not reorganised)."""
         return self.reorg.successions.get(code)
 
+    def _receiving(self, old: str, subject: str, assignment: Assignment) -> str:
+        """The receiving point after the cutover.
+
+        A reorganised unit goes to its one successor (a split one to the subject's). A unit the
+        succession does not name and that no longer exists (a district's one-stop unit in 2025)
+        goes where the new rules receive: the competent authority's unit where only it receives,
+        else the subject's unit.
+        """
+        receiving = self.follow(old)
+        if receiving is not None:
+            return receiving[0].code if len(receiving) == 1 else subject
+        try:
+            self.reorg.units.get(old)
+        except (UnknownUnitError, MalformedCodeError):
+            if assignment.intake is IntakeScope.COMPETENT_AGENCY:
+                return assignment.competent.unit_code
+            return subject
+        return old
+
     def entry(self, dossier: Dossier) -> tuple[str, dict[str, Any] | None]:
         header = dossier.header
         assert header is not None  # noqa: S101  (a stored dossier has events)
@@ -465,13 +484,6 @@ class _Planner:
         subject = self._place(header.subject_unit, header.code)
         if isinstance(subject, dict):
             return "to_decide", {**base, "action": "decide", **subject}
-        receiving = self.follow(header.receiving_unit)
-        if receiving is None:
-            new_receiving = header.receiving_unit
-        elif len(receiving) == 1:
-            new_receiving = receiving[0].code
-        else:
-            new_receiving = subject
         try:
             assignment = self._resolve(header.procedure_id, subject, header.channel)
         except (UnknownUnitError, MalformedCodeError) as exc:
@@ -488,6 +500,7 @@ class _Planner:
                 "reason": reason,
                 "candidates": [],
             }
+        new_receiving = self._receiving(header.receiving_unit, subject, assignment)
         to_agency = assignment.competent.agency
         steps = tuple(
             StepPlan(name=s.name, agency=s.authority.agency, share=s.share)

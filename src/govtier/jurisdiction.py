@@ -228,6 +228,15 @@ class Step:
     authority: Authority
     share: Duration
 
+    @property
+    def agency(self) -> str:
+        """The agency's name (``authority.agency``), as a dossier's steps name it.
+
+        ``assignment.steps[i].agency``, ``dossier.header.steps[i].agency`` and
+        ``dossier.clock.steps[i].agency`` are the same string.
+        """
+        return self.authority.agency
+
     def __str__(self) -> str:
         return f"{self.name}: {self.authority} ({self.share})"
 

@@ -764,7 +764,11 @@ class Report:
         return Figures()
 
     def on_time_rate(self, key: str | tuple[str, ...] | None = None) -> float | None:
-        """The on-time rate (fraction) of a group, or overall when ``key`` is ``None``."""
+        """The on-time rate of a group (overall when ``key`` is ``None``) as a fraction in [0, 1].
+
+        :meth:`to_rows` (and so ``govtier report --json``) gives the same figure as a percentage
+        with one decimal, under the name ``on_time_percent``.
+        """
         figures = self.total if key is None else self[key]
         return figures.on_time_rate(self.basis)
 
@@ -775,7 +779,7 @@ class Report:
     def to_rows(self, *, total: bool = False) -> list[dict[str, object]]:
         """One dict per group, for CSV or a data frame.
 
-        Each dict has the key parts, every count, ``resolved``, ``open`` and ``on_time_rate``
+        Each dict has the key parts, every count, ``resolved``, ``open`` and ``on_time_percent``
         (a percentage with one decimal, or ``None``).
 
         Args:
@@ -790,7 +794,7 @@ class Report:
             row.update({n: getattr(figures, n) for n in COUNTS})
             row["resolved"] = figures.resolved
             row["open"] = figures.open
-            row["on_time_rate"] = _percent(figures.on_time_rate(self.basis))
+            row["on_time_percent"] = _percent(figures.on_time_rate(self.basis))
             rows.append(row)
         return rows
 

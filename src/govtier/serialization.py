@@ -1228,7 +1228,8 @@ def json_schema(type_name: str | type) -> dict[str, Any]:
     be left out. ``"Event"`` gives the schema of any event document (or stored event record).
 
     Args:
-        type_name: a document type name (``"Dossier"``) or class.
+        type_name: a document type name (``"Dossier"``), a bundled schema's name
+            (``"dossier"``, as :func:`bundled_schema` takes it) or a class.
 
     >>> schema = json_schema("Unit")
     >>> schema["properties"]["type"], sorted(schema["$defs"]["Unit"]["required"])
@@ -1238,6 +1239,7 @@ def json_schema(type_name: str | type) -> dict[str, Any]:
         InvalidInputError: not a document type.
     """  # noqa: E501
     name = type_name if isinstance(type_name, str) else type_name.__name__
+    name = SCHEMA_FILES.get(name, name) if isinstance(type_name, str) else name
     cls = document_types().get(name)
     if cls is None or (not isinstance(type_name, str) and cls is not type_name):
         msg = f"{name!r} is not a govtier document type"
@@ -1308,9 +1310,13 @@ def schema_text(schema: Mapping[str, Any]) -> str:
 def bundled_schema(name: str) -> dict[str, Any]:
     """A bundled schema file by name (``"dossier"`` reads ``govtier/schemas/dossier.schema.json``).
 
+    The document type's name (``"Dossier"``, as :func:`json_schema` takes it) names the same file.
+
     Raises:
         InvalidInputError: no bundled schema has that name (see :data:`SCHEMA_FILES`).
     """
+    by_type = {type_name: file for file, type_name in SCHEMA_FILES.items()}
+    name = by_type.get(name, name)
     if name not in SCHEMA_FILES:
         msg = f"bundled schemas are {', '.join(SCHEMA_FILES)}; got {name!r}"
         raise InvalidInputError(msg, field="name", value=name)
