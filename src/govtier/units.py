@@ -393,6 +393,179 @@ def _score(entry: _Entry, full: str, type_word: str | None, core: str) -> tuple[
     return 50 - penalty, f"words of the name start with {core!r}{suffix}"
 
 
+# -- reading old addresses ------------------------------------------------------------------
+
+_TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_APOSTROPHE_CHARS: Final = str.maketrans("", "", "'’‘`´ʼ")
+_WORD_SPLIT: Final = re.compile(r"[\W_]+")
+_GLUED_NUMBER: Final = re.compile(r"^(p|f|q)(\d+)$")
+
+_TYPE_WORDS_ACCENTED: Final = {
+    "thành phố": "thanh pho",
+    "tỉnh": "tinh",
+    "phường": "phuong",
+    "xã": "xa",
+    "đặc khu": "dac khu",
+    "thị trấn": "thi tran",
+    "thị xã": "thi xa",
+    "quận": "quan",
+    "huyện": "huyen",
+}
+"""Type words as officially written (lower case), with their folded forms."""
+
+_TYPE_ABBREVIATED: Final = {
+    "tp": "thanh pho",
+    "t": "tinh",
+    "p": "phuong",
+    "ph": "phuong",
+    "f": "phuong",
+    "x": "xa",
+    "dk": "dac khu",
+    "tt": "thi tran",
+    "tx": "thi xa",
+    "q": "quan",
+    "h": "huyen",
+}
+"""Abbreviations of type words, folded (``"P."``, ``"TX"``, ``"F12"`` as written in Sài Gòn)."""
+
+_COMMUNE_TYPES: Final = frozenset({"phuong", "xa", "thi tran"})
+
+_PROVINCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    # old province codes; common names that cannot be derived from the official name
+    "sai gon": ("79",),
+    "saigon": ("79",),
+    "sg": ("79",),
+    "hcm": ("79",),
+    "hcmc": ("79",),
+    "tp hcm": ("79",),
+    "tphcm": ("79",),
+    "hn": ("01",),
+    "tp hn": ("01",),
+    "tphn": ("01",),
+    # Thừa Thiên Huế became Thành phố Huế on 2025-01-01 (Resolution 1314/NQ-UBTVQH15)
+    "thua thien hue": ("46",),
+    "tt hue": ("46",),
+    "tthue": ("46",),
+    "tth": ("46",),
+}
+"""Writings that are not derived from the name, or whose derived reading is ambiguous but whose
+usual meaning is not (``"HN"`` is Hà Nội, though Hà Nam has the same initials)."""
+
+_COUNTRY: Final = frozenset({"viet nam", "vietnam", "vn"})
+
+
+def _tone_normal(word: str) -> str:
+    """A word with its tone mark moved to the end, so ``"hoà"`` and ``"hòa"`` compare equal."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(sorted(ch for ch in decomposed if ch in _TONE_MARKS))
+    base = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", base) + tones
+
+
+_TYPE_WORDS_WRITTEN: Final = frozenset(
+    " ".join(_tone_normal(word) for word in words.split()) for words in _TYPE_WORDS_ACCENTED
+)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words with their accents (apostrophes dropped, punctuation splits)."""
+    text = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHE_CHARS)
+    return [word for word in _WORD_SPLIT.split(text) if word]
+
+
+def _accent_key(text: str) -> str:
+    """Accent-sensitive comparison key: case, tone placement and leading zeros do not matter."""
+    return " ".join(_tone_normal(word.lstrip("0") or "0") for word in _words(text))
+
+
+def _official_parts(name: str) -> tuple[str | None, str]:
+    """Split an official name into its folded type word and the rest as written."""
+    words = name.split()
+    for size in (2, 1):
+        head = " ".join(_tone_normal(word) for word in _words(" ".join(words[:size])))
+        if len(words) > size and head in _TYPE_WORDS_WRITTEN:
+            return fold(" ".join(words[:size])), " ".join(words[size:])
+    return None, name
+
+
+def _has_accents(word: str) -> bool:
+    return fold(word) != word
+
+
+@attrs.frozen
+class _Reading:
+    """One way to read a part of an address: its type word (folded) and name."""
+
+    type_word: str | None
+    key: str
+    accents: str
+    confirmed: bool
+    """The type word is written in full with its accents, so it cannot be a name's syllable."""
+
+    @property
+    def accented(self) -> bool:
+        return self.accents != self.key
+
+
+def _readings(part: str) -> list[_Reading]:
+    """The readings of one part: with a leading type word (when it can be one) and without.
+
+    A type word is taken only when it stands as a word: written out (``"Quận"``) or abbreviated
+    (``"Q."``, ``"TX"``). A first syllable that folds like a type word but has other accents
+    (``"Quán"``, ``"Phương"``, ``"Tịnh"``, ``"Xà"``, ``"Huyền"``) is part of the name; one
+    without accents (``"quan thanh"``) is read both ways.
+    """
+    raw: list[str] = []
+    for word in _words(part):
+        glued = _GLUED_NUMBER.match(word)
+        raw.extend(glued.groups() if glued else (word,))
+    if len(raw) > 1 and raw[-1] in ("city", "province"):  # "Ho Chi Minh City"
+        raw.pop()
+    folded = [fold(word) for word in raw]
+    accents = [_tone_normal(word.lstrip("0") or "0") for word in raw]
+    keys = [name_key(word) for word in folded]
+    readings = [_Reading(None, " ".join(keys), " ".join(accents), confirmed=False)]
+    for size in (2, 1):
+        if len(raw) <= size:
+            continue
+        head_raw, head = " ".join(raw[:size]), " ".join(folded[:size])
+        rest = (" ".join(keys[size:]), " ".join(accents[size:]))
+        if size == 1 and head_raw in _TYPE_ABBREVIATED:
+            readings.insert(0, _Reading(_TYPE_ABBREVIATED[head_raw], *rest, confirmed=False))
+            break
+        if head in _TYPE_WORDS_ACCENTED.values():
+            if " ".join(accents[:size]) in _TYPE_WORDS_WRITTEN:
+                readings.insert(0, _Reading(head, *rest, confirmed=True))
+            elif not any(_has_accents(word) for word in raw[:size]):
+                readings.insert(0, _Reading(head, *rest, confirmed=False))
+            break
+    return readings
+
+
+def _province_aliases(rest: str, type_word: str | None) -> set[str]:
+    """The writings of a province name (without its type word) derived from the name itself.
+
+    ``"Hà Nội"`` gives ``ha noi``, ``hanoi``, ``hn`` (and ``tp hn``, ``tphn`` for a city);
+    ``"Bà Rịa - Vũng Tàu"`` gives also ``br vt``, ``brvt``; ``"Thừa Thiên Huế"`` gives ``tth``
+    and ``tt hue``.
+    """
+    words = fold(rest).split()
+    keys = {" ".join(words), "".join(words)}
+    if len(words) >= 2:
+        initials = "".join(word[0] for word in words)
+        keys |= {initials, " ".join([*(w[0] for w in words[:-1])]) + " " + words[-1]}
+        keys.add("".join(w[0] for w in words[:-1]) + words[-1])
+        groups = [fold(group).split() for group in rest.split("-") if fold(group)]
+        if len(groups) > 1:
+            parts = ["".join(word[0] for word in group) for group in groups]
+            keys |= {" ".join(parts), "".join(parts)}
+        if type_word == "thanh pho":
+            keys |= {f"tp {initials}", f"tp{initials}"}
+    if type_word == "thanh pho":
+        keys |= {f"tp{''.join(words)}"}
+    return {name_key(key) for key in keys}
+
+
 class _LegacyData:
     """Pre-reform units and the conversion table, loaded on first use."""
 
@@ -441,14 +614,20 @@ class _LegacyData:
         for unit in self.communes.values():
             for name in (unit.name, *unit.other_names):
                 self.by_name[name_key(split_unit_type(name, abbreviations=False)[1])].append(unit)
-        self.province_keys: dict[str, set[str]] = defaultdict(set)
+        self.province_keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for code, (name, new) in self.provinces.items():
-            self.province_keys[name_key(split_unit_type(name)[1])].add(code)
-            self.province_keys[name_key(split_unit_type(new.name)[1])].add(code)
-        self.district_keys: dict[str, set[str]] = defaultdict(set)
+            for each in (name, new.name):
+                type_word, rest = _official_parts(each)
+                for key in _province_aliases(rest, type_word):
+                    self.province_keys[key][code].add(type_word or "")
+        for key, codes in _PROVINCE_ALIASES.items():
+            self.province_keys[key] = defaultdict(set, {code: {""} for code in codes})
+        self.district_keys: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for code, (name, _, aliases) in self.districts.items():
             for each in (name, *aliases):
-                self.district_keys[name_key(split_unit_type(each)[1])].add(code)
+                type_word, rest = _official_parts(each)
+                row = (code, type_word or "", _accent_key(rest))
+                self.district_keys[name_key(rest)].append(row)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -898,39 +1077,104 @@ class UnitRegistry:
             raise InvalidInputError(msg, field="text", value=text)
         data = self._legacy_data()
         parts = [part for part in re.split(r"[,;\n]", text) if fold(part)]
-        commune_type, commune_rest = split_unit_type(parts[0])
-        candidates = list(data.by_name.get(name_key(commune_rest), ()))
-        area = self._legacy_area(data, parts[0]) if not candidates else None
+        while len(parts) > 1 and fold(parts[-1]) in _COUNTRY:
+            parts.pop()
+        readings = _readings(parts[0])
+        ranked = self._legacy_candidates(data, readings)
+        area = self._legacy_area(data, parts[0]) if not ranked else None
         if area is not None:
             return area
-        if not candidates:
+        if not ranked:
             msg = f"no pre-reform commune named {parts[0].strip()!r} (from {text!r})"
             raise UnknownUnitError(msg, code=text)
-        for part in parts[1:]:
-            _, rest = split_unit_type(part)
-            key = name_key(rest)
-            provinces = data.province_keys.get(key, set())
-            districts = data.district_keys.get(key, set())
-            narrowed = [
-                c
-                for c in candidates
-                if c.province_code in provinces or c.district_code in districts
-            ]
+        places = parts[1:]
+        for position, part in enumerate(places):
+            role = "any"
+            if len(places) > 1:
+                role = "province" if position == len(places) - 1 else "district"
+            narrowed = self._narrow(data, ranked, _readings(part), role)
             if not narrowed:
-                places = sorted({f"{c.district_name}, {c.province_name}" for c in candidates})
+                names = sorted({f"{c.district_name}, {c.province_name}" for c in ranked})
                 msg = (
                     f"no pre-reform commune named {parts[0].strip()!r} in {part.strip()!r} "
-                    f"(communes of that name are in: {'; '.join(places)})"
+                    f"(communes of that name are in: {'; '.join(names)})"
                 )
                 raise UnknownUnitError(msg, code=text)
-            candidates = narrowed
-        if commune_type is not None:
-            typed = [c for c in candidates if split_unit_type(c.name)[0] == commune_type]
-            candidates = typed or candidates
+            ranked = narrowed
+        best = min(ranked.values())
+        candidates = [c for c, rank in ranked.items() if rank == best]
+        # A text written with accents spells its commune's name as it is: Minh Quán is not
+        # Minh Quân, and an unaccented Sa Pa is not Sa Pả.
+        accented = readings if any(_has_accents(word) for word in _words(text)) else []
+        if accented:
+            spelled = [
+                c
+                for c in candidates
+                if any(
+                    _accent_key(_official_parts(name)[1]) == r.accents
+                    for name in (c.name, *c.other_names)
+                    for r in accented
+                )
+            ]
+            candidates = spelled or candidates
         with_successors = [c for c in candidates if c.code in data.successors]
         candidates = with_successors or candidates
-        candidates = list(dict.fromkeys(candidates))
-        return self._resolution(text, tuple(candidates), data)
+        return self._resolution(text, tuple(dict.fromkeys(candidates)), data)
+
+    @staticmethod
+    def _legacy_candidates(data: _LegacyData, readings: list[_Reading]) -> dict[LegacyUnit, int]:
+        """Old communes a commune part may name, each with a rank (lower is a better reading).
+
+        0: the type word is written out with its accents and the commune has that type; 1: any
+        other reading that fits (an abbreviated or unaccented type word, or none); 2: a type
+        word that is not the commune's.
+        """
+        ranked: dict[LegacyUnit, int] = {}
+        for reading in readings:
+            if reading.type_word is not None and reading.type_word not in _COMMUNE_TYPES:
+                continue
+            for unit in data.by_name.get(reading.key, ()):
+                own = split_unit_type(unit.name, abbreviations=False)[0]
+                if reading.type_word is None:
+                    rank = 1
+                elif reading.type_word == own:
+                    rank = 0 if reading.confirmed else 1
+                else:
+                    rank = 2
+                ranked[unit] = min(rank, ranked.get(unit, rank))
+        return ranked
+
+    @staticmethod
+    def _narrow(
+        data: _LegacyData, ranked: dict[LegacyUnit, int], readings: list[_Reading], role: str
+    ) -> dict[LegacyUnit, int]:
+        """Keep the candidates in the district or province a later part names.
+
+        ``role`` is where the part stands: ``"province"`` (the last of several), ``"district"``
+        (before it) or ``"any"`` (the only one). A part that names both a district and a
+        province (Thành phố Thanh Hóa in Tỉnh Thanh Hóa) is read by its place, then by its type
+        word (a province is a tỉnh or thành phố, a district a quận, huyện, thị xã or thành
+        phố); with neither, it keeps the communes of both.
+        """
+        districts: set[str] = set()
+        provinces: set[str] = set()
+        for reading in readings:
+            rows = data.district_keys.get(reading.key, ())
+            if reading.type_word not in (None, "thanh pho", "quan", "huyen", "thi xa"):
+                rows = ()
+            typed = [row for row in rows if reading.type_word in (None, row[1])] or list(rows)
+            spelled = [row for row in typed if row[2] == reading.accents]
+            districts |= {row[0] for row in (spelled if reading.accented and spelled else typed)}
+            for code, types in data.province_keys.get(reading.key, {}).items():
+                if reading.type_word is None or reading.type_word in types or "" in types:
+                    provinces.add(code)
+        in_district = {c: r for c, r in ranked.items() if c.district_code in districts}
+        in_province = {c: r for c, r in ranked.items() if c.province_code in provinces}
+        if role == "province":
+            return in_province or in_district
+        if role == "district":
+            return in_district or in_province
+        return {**in_province, **in_district}
 
     def _legacy_area(self, data: _LegacyData, part: str) -> LegacyResolution | None:
         key = name_key(split_unit_type(part)[1])
