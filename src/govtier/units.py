@@ -24,23 +24,27 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import re
 import threading
+import tomllib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
 import attrs
 
-from govtier._data import read_bundled
+from govtier._data import read_bundled, read_data_file
 from govtier._text import fold, name_key, split_unit_type
 from govtier.errors import DataFileError, InvalidInputError, MalformedCodeError, UnknownUnitError
+from govtier.legal import Confidence, LegalSource
 
 __all__ = [
     "LEGACY_LAST_DAY",
     "REFORM_DATE",
+    "ChangeKind",
     "LegacyResolution",
     "LegacyUnit",
     "Level",
@@ -48,6 +52,7 @@ __all__ = [
     "Succession",
     "SuccessionKind",
     "Unit",
+    "UnitChange",
     "UnitKind",
     "UnitMatch",
     "UnitRegistry",
@@ -325,6 +330,64 @@ class LegacyResolution:
         return self.reason
 
 
+class ChangeKind(enum.Enum):
+    """What a :class:`UnitChange` does to a unit in force."""
+
+    KIND = "kind"
+    """The unit becomes another kind (a province a centrally-run city), usually with a new name."""
+    RENAME = "rename"
+    """The unit takes a new name; its code and kind stay."""
+    MERGE = "merge"
+    """The unit is merged into another of its level and ends the day before."""
+
+
+@attrs.frozen(kw_only=True)
+class UnitChange:
+    """An effective-dated change to a unit in force after 2025-07-01, with its source.
+
+    Attributes:
+        id: a short stable identifier, e.g. ``"bac-ninh-city-2026"``.
+        unit: the code of the unit changed.
+        what: a change of kind, a rename or a merger.
+        effective: the first day of the new state; ``None`` when no date is known (the change
+            is then recorded but never applied).
+        kind: the new kind (for a change of kind).
+        name: the new official name (for a change of kind or a rename).
+        into: the code of the unit it is merged into (for a merger).
+        source: the resolution (or the page) the change comes from.
+        confidence: how well the change is established: only confirmed changes are applied
+            unless a registry is built to accept less.
+        evidence: what was seen, and what speaks against it.
+    """
+
+    id: str
+    unit: str
+    what: ChangeKind
+    effective: dt.date | None
+    kind: UnitKind | None = None
+    name: str | None = None
+    into: str | None = None
+    source: LegalSource
+    confidence: Confidence
+    evidence: str = ""
+
+    def __str__(self) -> str:
+        when = f"from {self.effective:%d/%m/%Y}" if self.effective else "date unknown"
+        to = {
+            ChangeKind.KIND: f"becomes {self.name or self.kind}",
+            ChangeKind.RENAME: f"is renamed {self.name}",
+            ChangeKind.MERGE: f"is merged into {self.into}",
+        }[self.what]
+        return f"{self.unit} {to}, {when} ({self.source}) {self.confidence.mark}"
+
+
+_CONFIDENCE_ORDER: Final = {
+    Confidence.CONFIRMED: 0,
+    Confidence.PARTIAL: 1,
+    Confidence.UNCONFIRMED: 2,
+}
+
+
 @attrs.frozen
 class _Entry:
     """A unit as the search index sees it."""
@@ -569,45 +632,91 @@ def _province_aliases(rest: str, type_word: str | None) -> set[str]:
 class _LegacyData:
     """Pre-reform units and the conversion table, loaded on first use."""
 
-    def __init__(self, raw: dict[str, Any], registry: UnitRegistry, *, path: str) -> None:
-        try:
-            self.provinces: dict[str, tuple[str, Unit]] = {
-                code: (name, registry.get(new)) for code, name, new in raw["provinces"]
-            }
-            self.districts: dict[str, tuple[str, str, tuple[str, ...]]] = {
-                code: (name, province, tuple(aliases))
-                for code, name, province, aliases in raw["districts"]
-            }
-            self.communes: dict[str, LegacyUnit] = {}
-            for code, name, kind, district, aliases in raw["communes"]:
-                district_name, province, _ = self.districts[district]
-                self.communes[code] = LegacyUnit(
-                    code=code,
-                    name=name,
-                    kind_vietnamese=kind,
-                    district_code=district,
-                    district_name=district_name,
-                    province_code=province,
-                    province_name=self.provinces[province][0],
-                    other_names=tuple(aliases),
-                )
-            notes = [(note, SuccessionKind(how)) for note, how in raw["notes"]]
-            successors: dict[str, list[Succession]] = defaultdict(list)
-            predecessors: dict[str, list[Succession]] = defaultdict(list)
-            for old, new, note_index in raw["successions"]:
-                note, how = notes[note_index]
-                succession = Succession(
-                    old=self.communes[old], new=registry.get(new), how=how, note=note
-                )
-                successors[old].append(succession)
-                predecessors[new].append(succession)
-            self.areas: tuple[tuple[str, str, Unit, str], ...] = tuple(
-                (district, description, registry.get(new), notes[note_index][0])
-                for district, description, new, note_index in raw["areas"]
+    def __init__(self, raw: dict[str, Any], registry: UnitRegistry, *, path: Path) -> None:
+        def new_unit(code: str, entry: str, field: str) -> Unit:
+            if code not in registry:
+                msg = "names a unit that is not in units.json"
+                raise DataFileError(msg, path=str(path), entry=entry, field=field)
+            return registry.get(code)
+
+        def known(table: dict[str, Any], code: str, entry: str, field: str) -> None:
+            if code not in table:
+                msg = f"names a {field} that the file does not list"
+                raise DataFileError(msg, path=str(path), entry=entry, field=field)
+
+        fields: tuple[tuple[str, str], ...] = (
+            ("code", "code2"),
+            ("name", "text"),
+            ("new province", "code2"),
+        )
+        self.provinces: dict[str, tuple[str, Unit]] = {
+            code: (name, new_unit(new, f"provinces[{i}]", "new province"))
+            for i, (code, name, new) in enumerate(_rows(raw, "provinces", fields, path=path))
+        }
+        fields = (("code", "code3"), ("name", "text"), ("province", "code2"), ("aliases", "texts"))
+        self.districts: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        for i, (code, name, province, aliases) in enumerate(
+            _rows(raw, "districts", fields, path=path)
+        ):
+            known(self.provinces, province, f"districts[{i}]", "province")
+            self.districts[code] = (name, province, tuple(aliases))
+        self.communes: dict[str, LegacyUnit] = {}
+        fields = (("code", "code5"), ("name", "text"), ("type word", "text"))
+        fields += (("district", "code3"), ("aliases", "texts"))
+        for i, (code, name, kind, district, aliases) in enumerate(
+            _rows(raw, "communes", fields, path=path)
+        ):
+            known(self.districts, district, f"communes[{i}]", "district")
+            district_name, province, _ = self.districts[district]
+            self.communes[code] = LegacyUnit(
+                code=code,
+                name=name,
+                kind_vietnamese=kind,
+                district_code=district,
+                district_name=district_name,
+                province_code=province,
+                province_name=self.provinces[province][0],
+                other_names=tuple(aliases),
             )
-        except (KeyError, TypeError, ValueError, LookupError) as exc:
-            msg = f"malformed legacy data: {exc!r}"
-            raise DataFileError(msg, path=path) from exc
+        hows = {how.value: how for how in SuccessionKind}
+        notes: list[tuple[str, SuccessionKind]] = []
+        for i, (note, how) in enumerate(
+            _rows(raw, "notes", (("note", "text"), ("how", "text")), path=path)
+        ):
+            if how not in hows:
+                msg = f"expected one of {', '.join(hows)}"
+                raise DataFileError(msg, path=str(path), entry=f"notes[{i}]", field="how")
+            notes.append((note, hows[how]))
+
+        def note_of(index: int, entry: str) -> tuple[str, SuccessionKind]:
+            if index >= len(notes):
+                msg = f"expected an index into notes (0 to {len(notes) - 1})"
+                raise DataFileError(msg, path=str(path), entry=entry, field="note")
+            return notes[index]
+
+        successors: dict[str, list[Succession]] = defaultdict(list)
+        predecessors: dict[str, list[Succession]] = defaultdict(list)
+        fields = (("old", "code5"), ("new", "code5"), ("note", "index"))
+        for i, (old, new, note_index) in enumerate(_rows(raw, "successions", fields, path=path)):
+            entry = f"successions[{i}]"
+            known(self.communes, old, entry, "old")
+            note, how = note_of(note_index, entry)
+            succession = Succession(
+                old=self.communes[old], new=new_unit(new, entry, "new"), how=how, note=note
+            )
+            successors[old].append(succession)
+            predecessors[new].append(succession)
+        fields = (("district", "code3"), ("description", "text"), ("new", "code5"))
+        fields += (("note", "index"),)
+        areas = []
+        for i, (district, description, new, note_index) in enumerate(
+            _rows(raw, "areas", fields, path=path)
+        ):
+            entry = f"areas[{i}]"
+            known(self.districts, district, entry, "district")
+            area_unit = new_unit(new, entry, "new")
+            areas.append((district, description, area_unit, note_of(note_index, entry)[0]))
+        self.areas: tuple[tuple[str, str, Unit, str], ...] = tuple(areas)
         self.successors = {code: tuple(rows) for code, rows in successors.items()}
         self.predecessors = {code: tuple(rows) for code, rows in predecessors.items()}
         self.by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
@@ -630,21 +739,268 @@ class _LegacyData:
                 self.district_keys[name_key(rest)].append(row)
 
 
+def _is_bundled(path: Path) -> bool:
+    return path.parent.resolve() == Path(DATA_DIR).resolve()
+
+
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        bundled = path.parent.resolve() == Path(DATA_DIR).resolve()
-        text = read_bundled(path.name) if bundled else path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as exc:
-        msg = f"cannot read the file ({exc.strerror})"
-        raise DataFileError(msg, path=str(path)) from exc
-    except ValueError as exc:
-        msg = f"not valid JSON: {exc}"
-        raise DataFileError(msg, path=str(path)) from exc
+    """Read a units data file: the bundled one verified by its hash, a user's one bounded."""
+    if _is_bundled(path):
+        text = read_bundled(path.name)
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise DataFileError("damaged install: nested too deeply", path=str(path)) from None
+        except ValueError:
+            msg = "damaged install: not valid JSON although its hash matched; reinstall govtier"
+            raise DataFileError(msg, path=str(path)) from None
+    else:
+        data = read_data_file(path)
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         msg = f"expected a JSON object with format {_FORMAT}; rebuild with scripts/build_units.py"
         raise DataFileError(msg, path=str(path))
     return data
+
+
+def _type_name(value: object) -> str:
+    """The JSON/TOML name of a value's type, to say what was found without quoting it."""
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _is_digits(length: int) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        return (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isdigit()
+            and (len(value) == length)
+        )
+
+    return check
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(_is_text(item) for item in value)
+
+
+def _is_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_FIELD_KINDS: Final[dict[str, tuple[str, Callable[[object], bool]]]] = {
+    "code2": ("a 2-digit code", _is_digits(2)),
+    "code3": ("a 3-digit code", _is_digits(3)),
+    "code5": ("a 5-digit code", _is_digits(5)),
+    "text": ("a non-empty string", _is_text),
+    "texts": ("a list of non-empty strings", _is_texts),
+    "index": ("a non-negative integer", _is_index),
+}
+
+
+def _rows(
+    raw: dict[str, Any], key: str, fields: tuple[tuple[str, str], ...], *, path: Path
+) -> list[list[Any]]:
+    """The rows of ``raw[key]``, each checked to be a list of ``fields`` (name, kind).
+
+    Raises:
+        DataFileError: naming the row and field and what was expected, never the value.
+    """
+    rows = raw.get(key)
+    if not isinstance(rows, list):
+        msg = f"expected a list of rows, found {_type_name(rows)}"
+        raise DataFileError(msg, path=str(path), field=key)
+    names = ", ".join(name for name, _ in fields)
+    for position, row in enumerate(rows):
+        entry = f"{key}[{position}]"
+        if not isinstance(row, list) or len(row) != len(fields):
+            found = f"{len(row)} values" if isinstance(row, list) else _type_name(row)
+            msg = f"expected a list of {len(fields)} values ({names}), found {found}"
+            raise DataFileError(msg, path=str(path), entry=entry)
+        for (name, kind), value in zip(fields, row, strict=True):
+            expected, check = _FIELD_KINDS[kind]
+            if not check(value):
+                msg = f"expected {expected}, found {_type_name(value)}"
+                raise DataFileError(msg, path=str(path), entry=entry, field=name)
+    return rows
+
+
+_UNIT_KINDS: Final = {kind.value: kind for kind in UnitKind}
+
+
+def _kind(value: str, *, level: Level, path: Path, entry: str) -> UnitKind:
+    kind = _UNIT_KINDS.get(value)
+    if kind is None or kind.level is not level:
+        allowed = ", ".join(k.value for k in UnitKind if k.level is level)
+        msg = f"expected a {level.value} kind ({allowed})"
+        raise DataFileError(msg, path=str(path), entry=entry, field="kind")
+    return kind
+
+
+_CHANGES_FILE: Final = "unit-changes.toml"
+_CHANGE_FIELDS: Final = frozenset(
+    {"id", "unit", "what", "effective", "kind", "name", "into", "source", "confidence", "evidence"}
+)
+
+
+def _read_changes(path: Path) -> tuple[UnitChange, ...]:
+    """Read a ``unit-changes.toml``: the bundled one verified, a user's one bounded."""
+    if _is_bundled(path):
+        try:
+            raw: Any = tomllib.loads(read_bundled(path.name))
+        except tomllib.TOMLDecodeError:
+            msg = "damaged install: not valid TOML although its hash matched; reinstall govtier"
+            raise DataFileError(msg, path=str(path)) from None
+    else:
+        raw = read_data_file(path)
+    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
+        msg = f"expected a TOML table with format = {_FORMAT}"
+        raise DataFileError(msg, path=str(path))
+    rows = raw.get("change", [])
+    if not isinstance(rows, list):
+        msg = f"expected an array of [[change]] tables, found {_type_name(rows)}"
+        raise DataFileError(msg, path=str(path), field="change")
+    changes = [_change(row, path=path, position=i) for i, row in enumerate(rows)]
+    ids = [change.id for change in changes]
+    for position, change_id in enumerate(ids):
+        if change_id in ids[:position]:
+            msg = "the id is used by an earlier change"
+            raise DataFileError(msg, path=str(path), entry=f"change[{position}]", field="id")
+    return tuple(changes)
+
+
+def _change(row: object, *, path: Path, position: int) -> UnitChange:
+    entry = f"change[{position}]"
+
+    def fail(field: str | None, problem: str) -> DataFileError:
+        return DataFileError(problem, path=str(path), entry=entry, field=field)
+
+    if not isinstance(row, dict):
+        raise fail(None, f"expected a table, found {_type_name(row)}")
+    unknown = sorted(set(row) - _CHANGE_FIELDS)
+    if unknown:
+        raise fail(None, f"{len(unknown)} unexpected field(s); allowed: {sorted(_CHANGE_FIELDS)}")
+
+    def text(field: str, *, required: bool = True) -> str | None:
+        value = row.get(field)
+        if value is None and not required:
+            return None
+        if not _is_text(value):
+            raise fail(field, f"expected a non-empty string, found {_type_name(value)}")
+        return str(value)
+
+    change_id, unit = text("id"), text("unit")
+    if unit is None or not re.fullmatch(r"[0-9]{2}|[0-9]{5}", unit):
+        raise fail("unit", "expected a 2-digit province or 5-digit commune code")
+    try:
+        what = ChangeKind(row.get("what"))
+    except ValueError:
+        raise fail("what", f"expected one of {', '.join(k.value for k in ChangeKind)}") from None
+    effective = row.get("effective")
+    if effective is not None and not _is_plain_date(effective):
+        raise fail("effective", f"expected a date (2026-09-20), found {_type_name(effective)}")
+    try:
+        confidence = Confidence.parse(str(row.get("confidence", "")))
+    except ValueError:
+        raise fail("confidence", "expected C, P or U (confirmed, partial, unconfirmed)") from None
+    if effective is None and confidence is not Confidence.UNCONFIRMED:
+        raise fail("effective", "a confirmed or partial change needs its effective date")
+    kind = None
+    if row.get("kind") is not None:
+        kind = _UNIT_KINDS.get(str(row["kind"]))
+        if kind is None:
+            raise fail("kind", f"expected one of {', '.join(_UNIT_KINDS)}")
+    name, into = text("name", required=False), text("into", required=False)
+    needs = {ChangeKind.KIND: ("kind", kind), ChangeKind.RENAME: ("name", name)}
+    needs[ChangeKind.MERGE] = ("into", into)
+    field, given = needs[what]
+    if given is None:
+        raise fail(field, f"a {what.value} change needs its {field}")
+    source = row.get("source")
+    if not isinstance(source, dict) or not _is_text(source.get("document")):
+        raise fail("source", "expected a table with at least a document (its number)")
+    try:
+        legal = LegalSource(
+            document=str(source["document"]),
+            article=source.get("article"),
+            title=source.get("title"),
+            url=source.get("url"),
+        )
+    except (TypeError, ValueError):
+        raise fail("source", "expected document, article, title and url as strings") from None
+    evidence = row.get("evidence", "")
+    if not isinstance(evidence, str):
+        raise fail("evidence", f"expected a string, found {_type_name(evidence)}")
+    return UnitChange(
+        id=str(change_id),
+        unit=unit,
+        what=what,
+        effective=effective,
+        kind=kind,
+        name=name,
+        into=into,
+        source=legal,
+        confidence=confidence,
+        evidence=" ".join(evidence.split()),
+    )
+
+
+def _check_directory(directory: object) -> Path:
+    if not isinstance(directory, (str, os.PathLike)):
+        msg = f"directory must be a path (str or os.PathLike), found {_type_name(directory)}"
+        raise InvalidInputError(msg, field="directory")
+    path = Path(directory)
+    if "\0" in str(path):
+        raise InvalidInputError("directory must not contain a NUL character", field="directory")
+    return path
+
+
+_DAY: Final = dt.timedelta(days=1)
+
+
+def _apply_changes(base: dict[str, Unit], changes: list[UnitChange]) -> dict[str, tuple[Unit, ...]]:
+    """Each unit's versions in date order, after applying ``changes`` (already sorted)."""
+    history: dict[str, list[Unit]] = {code: [unit] for code, unit in base.items()}
+
+    def fail(change: UnitChange, problem: str) -> DataFileError:
+        return DataFileError(f"change {change.id!r}: {problem}")
+
+    def succeed(code: str, change: UnitChange, **fields: Any) -> None:
+        versions = history[code]
+        last = versions[-1]
+        if change.effective is None:  # not applied: the caller keeps only dated changes
+            return
+        if last.valid_to is not None:
+            raise fail(change, f"unit {code!r} ended on {last.valid_to}")
+        if change.effective <= last.valid_from:
+            raise fail(change, f"unit {code!r} already changed on {last.valid_from}")
+        versions[-1] = attrs.evolve(last, valid_to=change.effective - _DAY)
+        if fields:
+            versions.append(attrs.evolve(last, valid_from=change.effective, **fields))
+
+    for change in changes:
+        if change.unit not in history:
+            raise fail(change, f"no unit with code {change.unit!r}")
+        unit = history[change.unit][-1]
+        if change.what is ChangeKind.KIND:
+            kind = change.kind or unit.kind
+            if kind.level is not unit.level:
+                raise fail(change, f"a {kind.value} is not at {unit.level.value} level")
+            succeed(change.unit, change, kind=kind, name=change.name or unit.name)
+        elif change.what is ChangeKind.RENAME:
+            succeed(change.unit, change, name=change.name)
+        else:
+            target = history.get(change.into or "")
+            if target is None or target[-1].level is not unit.level or change.into == unit.code:
+                raise fail(change, f"no other {unit.level.value} with code {change.into!r}")
+            succeed(change.unit, change)
+            if unit.is_province:
+                for code, versions in history.items():
+                    last = versions[-1]
+                    if last.province_code == unit.code and last.valid_to is None:
+                        succeed(code, change, province_code=change.into)
+    return {code: tuple(rows) for code, rows in history.items()}
 
 
 class UnitRegistry:
@@ -668,36 +1024,62 @@ class UnitRegistry:
         units: Iterable[Unit],
         *,
         legacy_path: Path | None = None,
+        changes: Iterable[UnitChange] = (),
+        accept: Confidence = Confidence.CONFIRMED,
     ) -> None:
         """Build a registry from units; the pre-reform data is read from ``legacy_path``.
 
         Args:
-            units: every province and commune in force.
+            units: every province and commune in force on 2025-07-01 (or on the date of the
+                release the data comes from).
             legacy_path: a ``legacy.json`` written by ``scripts/build_units.py``; ``None`` for a
                 registry without pre-reform data (the legacy methods then raise).
+            changes: later changes (kind, name, merger), applied in date order when their
+                confidence is at least ``accept`` and their date is known; all of them are
+                listed by :meth:`changes`.
+            accept: the least confidence a change needs to be applied.
 
         Raises:
-            DataFileError: a code appears twice, or a commune's province is missing.
+            DataFileError: a code appears twice, a commune's province is missing, or a change
+                does not fit the units (unknown unit, a kind of another level, a merger into a
+                missing unit, two changes to one unit on one day).
+            InvalidInputError: ``accept`` is not a :class:`~govtier.legal.Confidence`.
         """
-        self._by_code: dict[str, Unit] = {}
+        accepted: object = accept
+        if not isinstance(accepted, Confidence):
+            msg = f"accept must be a Confidence, found {_type_name(accepted)}"
+            raise InvalidInputError(msg, field="accept")
+        base: dict[str, Unit] = {}
         for unit in units:
-            if unit.code in self._by_code:
+            if unit.code in base:
                 msg = f"duplicate unit code {unit.code!r}"
                 raise DataFileError(msg)
-            self._by_code[unit.code] = unit
-        self._provinces = tuple(
-            sorted((u for u in self._by_code.values() if u.is_province), key=lambda u: u.code)
+            base[unit.code] = unit
+        for unit in base.values():
+            if unit.province_code is not None and unit.province_code not in base:
+                msg = f"commune {unit.code!r} names a missing province {unit.province_code!r}"
+                raise DataFileError(msg)
+        self._changes = tuple(
+            sorted(changes, key=lambda c: (c.effective or dt.date.max, c.unit, c.id))
         )
+        applied = [
+            change
+            for change in self._changes
+            if change.effective is not None
+            and _CONFIDENCE_ORDER[change.confidence] <= _CONFIDENCE_ORDER[accept]
+        ]
+        self._history = _apply_changes(base, applied)
+        self._by_code: dict[str, Unit] = {code: rows[-1] for code, rows in self._history.items()}
+        current = [u for u in self._by_code.values() if u.valid_to is None]
+        self._provinces = tuple(sorted((u for u in current if u.is_province), key=lambda u: u.code))
         by_province: dict[str, list[Unit]] = {u.code: [] for u in self._provinces}
-        for unit in sorted(self._by_code.values(), key=lambda u: u.code):
+        for unit in sorted(current, key=lambda u: u.code):
             if unit.province_code is not None:
-                if unit.province_code not in by_province:
-                    msg = f"commune {unit.code!r} names a missing province {unit.province_code!r}"
-                    raise DataFileError(msg)
                 by_province[unit.province_code].append(unit)
         self._communes_of = {code: tuple(rows) for code, rows in by_province.items()}
         self._communes = tuple(u for rows in self._communes_of.values() for u in rows)
         self._communes = tuple(sorted(self._communes, key=lambda u: u.code))
+        self._dated = bool(applied)
         self._legacy_path = legacy_path
         self._lock = threading.Lock()
         self._index: _SearchIndex | None = None
@@ -706,43 +1088,75 @@ class UnitRegistry:
     # -- construction ----------------------------------------------------------------------
 
     @classmethod
-    def from_directory(cls, directory: str | Path) -> UnitRegistry:
-        """Read ``units.json`` (now) and ``legacy.json`` (on first legacy use) from a directory.
+    def from_directory(
+        cls, directory: str | os.PathLike[str], *, accept: Confidence = Confidence.CONFIRMED
+    ) -> UnitRegistry:
+        """Read a release of the unit data from a directory.
+
+        The directory holds ``units.json`` (read now), and optionally ``legacy.json`` (read on
+        first pre-reform use; without it, the bundled one) and ``unit-changes.toml`` (later
+        changes, see :class:`UnitChange`; without it, none). ``scripts/build_units.py`` writes
+        the first two from a newer official release.
 
         Args:
-            directory: where ``scripts/build_units.py`` wrote its output.
+            directory: the folder of the release.
+            accept: the least confidence a change needs to be applied
+                (``Confidence.PARTIAL`` also applies changes seen only in secondary sources).
 
         Raises:
-            DataFileError: a file is missing or malformed.
+            InvalidInputError: ``directory`` is not a path.
+            DataFileError: a file is missing or malformed; the message names the file, the row
+                and the field, never the value.
+
+        >>> from govtier.legal import Confidence
+        >>> later = UnitRegistry.from_directory(DATA_DIR, accept=Confidence.PARTIAL)
+        >>> later.get("24", on=dt.date(2026, 10, 1)).name
+        'Thành phố Bắc Ninh'
+        >>> UnitRegistry.bundled().get("24", on=dt.date(2026, 10, 1)).name
+        'Tỉnh Bắc Ninh'
         """
-        directory = Path(directory)
-        path = directory / "units.json"
+        folder = _check_directory(directory)
+        path = folder / "units.json"
         raw = _read_json(path)
-        try:
-            units = [
+        units = []
+        fields: tuple[tuple[str, str], ...] = (
+            ("code", "code2"),
+            ("name", "text"),
+            ("kind", "text"),
+        )
+        for i, (code, name, kind) in enumerate(_rows(raw, "provinces", fields, path=path)):
+            level, entry = Level.PROVINCE, f"provinces[{i}]"
+            units.append(
                 Unit(
                     code=code,
                     name=name,
-                    kind=UnitKind(kind),
-                    level=Level.PROVINCE,
+                    kind=_kind(kind, level=level, path=path, entry=entry),
+                    level=level,
                     province_code=None,
                 )
-                for code, name, kind in raw["provinces"]
-            ]
-            units += [
+            )
+        fields = (("code", "code5"), ("name", "text"), ("kind", "text"), ("province", "code2"))
+        for i, (code, name, kind, province) in enumerate(_rows(raw, "communes", fields, path=path)):
+            level, entry = Level.COMMUNE, f"communes[{i}]"
+            units.append(
                 Unit(
                     code=code,
                     name=name,
-                    kind=UnitKind(kind),
-                    level=Level.COMMUNE,
+                    kind=_kind(kind, level=level, path=path, entry=entry),
+                    level=level,
                     province_code=province,
                 )
-                for code, name, kind, province in raw["communes"]
-            ]
-        except (KeyError, TypeError, ValueError) as exc:
-            msg = f"malformed unit row: {exc}"
-            raise DataFileError(msg, path=str(path)) from exc
-        return cls(units, legacy_path=directory / "legacy.json")
+            )
+        legacy = folder / "legacy.json"
+        if not legacy.exists():
+            legacy = Path(DATA_DIR) / "legacy.json"
+        changes_path = folder / _CHANGES_FILE
+        changes = _read_changes(changes_path) if changes_path.exists() else ()
+        try:
+            return cls(units, legacy_path=legacy, changes=changes, accept=accept)
+        except DataFileError as exc:
+            where = changes_path if exc.problem.startswith("change ") else path
+            raise DataFileError(exc.problem, path=str(where)) from None
 
     @classmethod
     def bundled(cls) -> UnitRegistry:
@@ -762,28 +1176,54 @@ class UnitRegistry:
 
     # -- units in force ----------------------------------------------------------------------
 
-    def get(self, code: str) -> Unit:
-        """The unit in force from 2025-07-01 with this code.
+    def get(self, code: str, *, on: dt.date | None = None) -> Unit:
+        """The unit in force from 2025-07-01 with this code, as it is now or on a date.
 
         Args:
             code: ``"01"`` (province) or ``"00004"`` (commune), zero-padded.
+            on: the date to answer for; ``None`` for the latest version the data knows (after
+                every applied change; a unit merged away is returned with its ``valid_to``).
 
         Raises:
             MalformedCodeError: the code is not 2 or 5 digits.
-            UnknownUnitError: no unit in force has the code.
+            UnknownUnitError: no unit in force has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
 
         >>> UnitRegistry.bundled().get("79").name
         'Thành phố Hồ Chí Minh'
         """
         try:
-            return self._by_code[code]
+            unit = self._by_code[code]
         except (KeyError, TypeError):
-            pass
-        _check_code(code, 2, 5)
-        msg = (
-            f"no commune or province with code {code!r} (codes in force from 2025-07-01; "
-            "for a pre-reform code use legacy())"
-        )
+            _check_code(code, 2, 5)
+            msg = (
+                f"no commune or province with code {code!r} (codes in force from 2025-07-01; "
+                "for a pre-reform code use legacy())"
+            )
+            raise UnknownUnitError(msg, code=code) from None
+        if on is None:
+            return unit
+        return self._version(code, self._date(on))
+
+    @staticmethod
+    def _date(on: object) -> dt.date:
+        if isinstance(on, dt.date) and not isinstance(on, dt.datetime):
+            return on
+        msg = f"on must be a datetime.date, found {_type_name(on)}"
+        raise InvalidInputError(msg, field="on", value=on)
+
+    def _version(self, code: str, on: dt.date) -> Unit:
+        for unit in reversed(self._history[code]):
+            if unit.valid_from <= on and (unit.valid_to is None or on <= unit.valid_to):
+                return unit
+        first, last = self._history[code][0], self._history[code][-1]
+        if on < first.valid_from:
+            msg = (
+                f"no unit with code {code!r} on {on} (the two-tier units start on "
+                f"{first.valid_from}; for a pre-reform code use unit_at() or legacy())"
+            )
+        else:
+            msg = f"no unit with code {code!r} on {on}: {last.name} ended on {last.valid_to}"
         raise UnknownUnitError(msg, code=code)
 
     def __contains__(self, code: object) -> bool:
@@ -792,20 +1232,57 @@ class UnitRegistry:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    def provinces(self) -> tuple[Unit, ...]:
-        """The 34 province-level units, by code."""
-        return self._provinces
+    def provinces(self, *, on: dt.date | None = None) -> tuple[Unit, ...]:
+        """The province-level units by code (34 on 2025-07-01), now or on a date.
 
-    def communes(self, province_code: str | None = None) -> tuple[Unit, ...]:
-        """Commune-level units by code: all of them, or those of one province.
+        Raises:
+            InvalidInputError: ``on`` is not a date.
+        """
+        if on is None or not self._dated:
+            if on is not None:
+                self._date(on)
+                if on < REFORM_DATE:
+                    return ()
+            return self._provinces
+        return self._units_on(self._date(on), lambda u: u.is_province)
+
+    def _units_on(self, on: dt.date, keep: Any) -> tuple[Unit, ...]:
+        found = []
+        for code in sorted(self._history):
+            for unit in self._history[code]:
+                in_force = unit.valid_from <= on and (unit.valid_to is None or on <= unit.valid_to)
+                if in_force and keep(unit):
+                    found.append(unit)
+        return tuple(found)
+
+    def communes(
+        self, province_code: str | None = None, *, on: dt.date | None = None
+    ) -> tuple[Unit, ...]:
+        """Commune-level units by code: all of them, or those of one province; now or on a date.
 
         Args:
             province_code: a 2-digit province code, or ``None`` for all.
+            on: the date to answer for; ``None`` for now (after every applied change).
 
         Raises:
             MalformedCodeError: the code is not 2 digits.
-            UnknownUnitError: no province has the code.
+            UnknownUnitError: no province has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
         """
+        if on is not None and (self._dated or on < REFORM_DATE):
+            day = self._date(on)
+            if province_code is not None:
+                _check_code(province_code, 2, what="province code")
+                province = self.get(province_code, on=day)
+                if not province.is_province:
+                    msg = f"no province with code {province_code!r} on {day}"
+                    raise UnknownUnitError(msg, code=province_code)
+            return self._units_on(
+                day,
+                lambda u: not u.is_province and province_code in (None, u.province_code),
+            )
+        if on is not None:
+            self._date(on)
         if province_code is None:
             return self._communes
         try:
@@ -816,15 +1293,44 @@ class UnitRegistry:
         msg = f"no province with code {province_code!r} (codes in force from 2025-07-01)"
         raise UnknownUnitError(msg, code=province_code)
 
-    def province_of(self, code: str) -> Unit:
+    def province_of(self, code: str, *, on: dt.date | None = None) -> Unit:
         """The province a commune belongs to (a province's own code gives the province).
 
         Raises:
             MalformedCodeError: the code is not 2 or 5 digits.
-            UnknownUnitError: no unit has the code.
+            UnknownUnitError: no unit has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
         """
-        unit = self.get(code)
-        return unit if unit.province_code is None else self._by_code[unit.province_code]
+        unit = self.get(code, on=on)
+        if unit.province_code is None:
+            return unit
+        return self.get(unit.province_code, on=on)
+
+    def changes(self, code: str | None = None) -> tuple[UnitChange, ...]:
+        """Every recorded change after 2025-07-01 (applied or not), in date order.
+
+        A change is applied when its confidence is at least the registry's ``accept`` and its
+        date is known; the others are records of what is announced but not confirmed.
+
+        Args:
+            code: only the changes to this unit (or merged into it); ``None`` for all.
+
+        >>> [(c.unit, c.confidence.mark) for c in UnitRegistry.bundled().changes("24")]
+        [('24', '[P]')]
+        """
+        if code is None:
+            return self._changes
+        return tuple(c for c in self._changes if code in (c.unit, c.into))
+
+    def history(self, code: str) -> tuple[Unit, ...]:
+        """Every version of a unit in date order (one, unless an applied change altered it).
+
+        Raises:
+            MalformedCodeError: the code is not 2 or 5 digits.
+            UnknownUnitError: no unit in force has the code.
+        """
+        self.get(code)
+        return self._history[code]
 
     # -- search ------------------------------------------------------------------------------
 
@@ -922,7 +1428,7 @@ class UnitRegistry:
                         msg = "this registry has no pre-reform data"
                         raise DataFileError(msg)
                     raw = _read_json(self._legacy_path)
-                    data = _LegacyData(raw, self, path=str(self._legacy_path))
+                    data = _LegacyData(raw, self, path=self._legacy_path)
                     self._legacy = data
         return data
 
