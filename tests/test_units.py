@@ -295,3 +295,57 @@ def test_abbreviations_expand_only_where_they_are_abbreviations():
     assert expand_abbreviations("p") == "p"
     assert split_unit_type("Phường Sài Gòn", abbreviations=False) == ("phuong", "sai gon")
     assert split_unit_type("Q. 1") == ("quan", "1")
+
+
+# -- typo tolerance ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["Phuong Ba Dinhh", "Ba Dnh", "Phuogn Ba Dinh", "phường ba đìnhh", "Ba Ddinh"]
+)
+def test_a_mistyped_name_still_finds_the_unit(text):
+    hits = UNITS.search(text, limit=3)
+    assert hits[0].unit.code == "00004"
+    assert "spelling correction" in hits[0].why
+    assert hits[0].score < 80
+
+
+def test_typo_matches_rank_below_every_exact_match_and_only_when_nothing_matches():
+    assert "spelling" not in UNITS.search("Phuong Ba Dinh")[0].why
+    hits = UNITS.search("Tp Ho Chi Mnh")
+    assert hits[0].unit.code == "79"
+    assert all(hit.score <= 75 for hit in hits)
+    assert UNITS.search("zzzz qqq") == []
+    assert UNITS.search("xy") == []  # two letters: too short to correct
+
+
+def _one_typo(name: str, data: st.DataObject) -> str | None:
+    words = fold(name).split()
+    long = [i for i, w in enumerate(words) if len(w) >= 4 and not w.isdigit()]
+    if not long:
+        return None
+    i = data.draw(st.sampled_from(long))
+    word = words[i]
+    at = data.draw(st.integers(0, len(word) - 1))
+    how = data.draw(st.sampled_from(["delete", "double", "swap"]))
+    if how == "delete":
+        word = word[:at] + word[at + 1 :]
+    elif how == "double":
+        word = word[: at + 1] + word[at:]
+    elif at < len(word) - 1:
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    words[i] = word
+    return " ".join(words)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(UNITS.communes()), st.data())
+def test_one_typo_in_a_long_word_still_finds_the_unit_in_its_province(unit, data):
+    text = _one_typo(unit.name, data)
+    if text is None:
+        return
+    province = UNITS.communes(unit.province_code)
+    hits = UNITS.search(text, province=unit.province_code, limit=len(province))
+    assert hits
+    if all("spelling" in hit.why for hit in hits):  # the typo left no exact prefix match
+        assert unit in [hit.unit for hit in hits]

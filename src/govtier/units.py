@@ -421,6 +421,16 @@ class _SearchIndex:
             for word in entry.core.split():
                 for end in range(1, len(word) + 1):
                     self.by_prefix[word[:end]].add(index)
+        # Typo tolerance: every whole word of a name under its one-letter deletions, so a word
+        # within two edits of the query is found without comparing against every word.
+        self.by_word: dict[str, set[int]] = defaultdict(set)
+        for position, entry in enumerate(self.entries):
+            for word in entry.core.split():
+                self.by_word[word].add(position)
+        self.by_deletion: dict[str, set[str]] = defaultdict(set)
+        for word in self.by_word:
+            for variant in _deletions(word):
+                self.by_deletion[variant].add(word)
 
     def candidates(self, words: list[str]) -> set[int]:
         found: set[int] | None = None
@@ -430,6 +440,94 @@ class _SearchIndex:
                 return set()
             found = set(hits) if found is None else found & hits
         return found or set()
+
+    def close_words(self, word: str) -> dict[str, int]:
+        """Whole words of names within the allowed edits of ``word``, with their distance."""
+        allowed = _allowed_edits(word)
+        if not allowed:
+            return {}
+        near: set[str] = set()
+        for variant in _deletions(word):
+            near |= self.by_deletion.get(variant, set())
+        found = {}
+        for candidate in near:
+            distance = _edit_distance(word, candidate, allowed)
+            if distance <= allowed:
+                found[candidate] = distance
+        return found
+
+    def near(self, words: list[str]) -> dict[int, tuple[int, str]]:
+        """Entries whose name has every word, or a word within its allowed edits of it.
+
+        Returns ``{entry: (edits, corrected core)}``: the fewest edits that make the words fit
+        the entry, and the words as corrected (a word that starts a word of the name counts as
+        written). Empty when some word has nothing near.
+        """
+        found: dict[int, tuple[int, list[str]]] | None = None
+        for word in words:
+            hits = dict.fromkeys(self.by_prefix.get(word, ()), (0, word))
+            for candidate, distance in self.close_words(word).items():
+                for position in self.by_word[candidate]:
+                    if position not in hits or distance < hits[position][0]:
+                        hits[position] = (distance, candidate)
+            if not hits:
+                return {}
+            if found is None:
+                found = {position: (edits, [w]) for position, (edits, w) in hits.items()}
+            else:
+                found = {
+                    position: (edits + hits[position][0], [*chosen, hits[position][1]])
+                    for position, (edits, chosen) in found.items()
+                    if position in hits
+                }
+        return {
+            position: (edits, " ".join(chosen))
+            for position, (edits, chosen) in (found or {}).items()
+        }
+
+
+_TYPO_PENALTY: Final = 20
+_TYPO_CEILING: Final = 75
+_SINGLE_TYPE_WORDS: Final = ("phuong", "xa", "tinh", "quan", "huyen")
+
+
+def _allowed_edits(word: str) -> int:
+    """How many edits a query word may be from a name's word.
+
+    None for one or two letters or a number, one up to five letters, two from six
+    (``"dnh"`` → ``"dinh"``, ``"dinhh"`` → ``"dinh"``).
+    """
+    if len(word) <= 2 or word.isdigit():
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every string one deletion away from it."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """The optimal-string-alignment distance between two words, capped.
+
+    Counts inserts, deletes, substitutions and swaps of two neighbours; ``limit + 1`` once the
+    distance is certain to exceed ``limit``.
+    """
+    if abs(len(left) - len(right)) > limit:
+        return limit + 1
+    previous: list[int] = []
+    row = list(range(len(right) + 1))
+    for i in range(1, len(left) + 1):
+        before, previous = previous, row
+        row = [i] + [0] * len(right)
+        for j in range(1, len(right) + 1):
+            cost = 0 if left[i - 1] == right[j - 1] else 1
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and left[i - 1] == right[j - 2] and left[i - 2] == right[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
 
 
 def _exact(text: str) -> str:
@@ -781,8 +879,13 @@ def _is_digits(length: int) -> Callable[[object], bool]:
     return check
 
 
+def _is_filled(value: object) -> bool:
+    """Whether ``value`` is a string with something other than whitespace (cheap check)."""
+    return isinstance(value, str) and not value.isspace() and bool(value)
+
+
 def _is_texts(value: object) -> bool:
-    return isinstance(value, list) and all(_is_text(item) for item in value)
+    return isinstance(value, list) and all(_is_filled(item) for item in value)
 
 
 def _is_index(value: object) -> bool:
@@ -793,7 +896,7 @@ _FIELD_KINDS: Final[dict[str, tuple[str, Callable[[object], bool]]]] = {
     "code2": ("a 2-digit code", _is_digits(2)),
     "code3": ("a 3-digit code", _is_digits(3)),
     "code5": ("a 5-digit code", _is_digits(5)),
-    "text": ("a non-empty string", _is_text),
+    "text": ("a non-empty string", _is_filled),
     "texts": ("a list of non-empty strings", _is_texts),
     "index": ("a non-negative integer", _is_index),
 }
@@ -1403,18 +1506,69 @@ class UnitRegistry:
         if not core:  # the text is nothing but a type word: search for it as a name
             type_word, core, full = None, name_key(text), fold(text)
         exact = _exact(text)
-        scored: list[tuple[int, bool, int, int, str, UnitMatch]] = []
-        for position in index.candidates(core.split()):
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]] = {}
+        found = dict.fromkeys(index.candidates(core.split()), (0, core))
+        self._collect(best, index, found, type_word, exact, province_code, full=full)
+        if not best:
+            self._near(best, index, core, type_word, exact, province_code)
+        scored = sorted(best.values(), key=lambda item: item[:5])
+        return [item[5] for item in scored[:limit]]
+
+    @staticmethod
+    def _collect(
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]],
+        index: _SearchIndex,
+        found: dict[int, tuple[int, str]],
+        type_word: str | None,
+        exact: str,
+        province_code: str | None,
+        *,
+        full: str | None = None,
+        extra_edits: int = 0,
+    ) -> None:
+        """Score the entries ``found`` (``{entry: (edits, core)}``) into ``best``, by code."""
+        for position, (word_edits, core) in found.items():
             entry = index.entries[position]
             unit = entry.unit
             if province_code is not None and province_code not in (unit.code, unit.province_code):
                 continue
-            score, why = _score(entry, full, type_word, core)
+            edits = word_edits + extra_edits
+            spelled_full = full if full is not None and not edits else None
+            if spelled_full is None:
+                spelled_full = f"{type_word} {core}" if type_word else core
+            score, why = _score(entry, spelled_full, type_word, core)
+            if edits:
+                score = max(1, min(score - _TYPO_PENALTY * edits, _TYPO_CEILING))
+                plural = "s" if edits > 1 else ""
+                why = f"{why}, after {edits} spelling correction{plural} ({core!r})"
             match = UnitMatch(unit=unit, score=score, why=why)
             spelled = entry.exact != exact
-            scored.append((-score, spelled, entry.rank, len(entry.core), unit.code, match))
-        scored.sort(key=lambda item: item[:5])
-        return [item[5] for item in scored[:limit]]
+            item = (-score, spelled, entry.rank, len(entry.core), unit.code, match)
+            if unit.code not in best or item[:5] < best[unit.code][:5]:
+                best[unit.code] = item
+
+    def _near(
+        self,
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]],
+        index: _SearchIndex,
+        core: str,
+        type_word: str | None,
+        exact: str,
+        province_code: str | None,
+    ) -> None:
+        """Nothing matched as written: try the nearest spellings (a typo or two per word)."""
+        words = core.split()
+        readings = [(type_word, words, 0)]
+        if type_word is None and len(words) > 1 and len(words[0]) >= 4:
+            for candidate in _SINGLE_TYPE_WORDS:  # "Phuogn Ba Dinh": a mistyped type word
+                distance = _edit_distance(words[0], candidate, 1)
+                if distance <= 1:
+                    readings.append((candidate, words[1:], distance))
+        for reading_type, reading_words, type_edits in readings:
+            found = index.near(reading_words)
+            self._collect(
+                best, index, found, reading_type, exact, province_code, extra_edits=type_edits
+            )
 
     # -- before the reform -------------------------------------------------------------------
 
