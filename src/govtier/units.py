@@ -1713,7 +1713,11 @@ class UnitRegistry:
         """Find what a pre-reform address (commune, district, province) became.
 
         The parts are separated by commas, the commune first; district and province may be left
-        out, abbreviated (``"P. Phúc Xá, Q. Ba Đình, TP HCM"``) or written without accents.
+        out, abbreviated (``"P.12, Q.Gò Vấp, TP.HCM"``, ``"HN"``, ``"Sài Gòn"``) or written without
+        accents. A type word is taken only when it stands as a word (``"Quán Thánh"`` is a name,
+        not *Quận Thánh*); the part before the province is read as the district (``"Thành phố
+        Thanh Hóa, Tỉnh Thanh Hóa"``); the accents given break ties between names that fold alike
+        (*Minh Quán* / *Minh Quân*). A trailing country (``"Việt Nam"``) is ignored.
 
         Args:
             text: e.g. ``"Phường Phúc Xá, Quận Ba Đình, Hà Nội"``.
