@@ -612,6 +612,7 @@ _PROVINCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 """Writings that are not derived from the name, or whose derived reading is ambiguous but whose
 usual meaning is not (``"HN"`` is Hà Nội, though Hà Nam has the same initials)."""
 
+_PLACES_SHOWN: Final = 8
 _COUNTRY: Final = frozenset({"viet nam", "vietnam", "vn"})
 
 
@@ -1749,7 +1750,7 @@ class UnitRegistry:
         if area is not None:
             return area
         if not ranked:
-            msg = f"no pre-reform commune named {parts[0].strip()!r} (from {text!r})"
+            msg = f"no pre-reform commune named {parts[0].strip()!r}"
             raise UnknownUnitError(msg, code=text)
         places = parts[1:]
         for position, part in enumerate(places):
@@ -1759,9 +1760,12 @@ class UnitRegistry:
             narrowed = self._narrow(data, ranked, _readings(part), role)
             if not narrowed:
                 names = sorted({f"{c.district_name}, {c.province_name}" for c in ranked})
+                shown = "; ".join(names[:_PLACES_SHOWN])
+                if len(names) > _PLACES_SHOWN:
+                    shown += f"; and {len(names) - _PLACES_SHOWN} more"
                 msg = (
                     f"no pre-reform commune named {parts[0].strip()!r} in {part.strip()!r} "
-                    f"(communes of that name are in: {'; '.join(names)})"
+                    f"(communes of that name are in: {shown})"
                 )
                 raise UnknownUnitError(msg, code=text)
             ranked = narrowed
