@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govtier.errors import DataFileError, GovtierError, InvalidInputError, UnknownUnitError
 from govtier.legal import Confidence
@@ -268,3 +270,74 @@ def test_accept_must_be_a_confidence():
 def test_unit_kinds_and_levels_of_changes_agree():
     for change in UNITS.changes():
         assert change.kind is None or change.kind.level is Level.PROVINCE
+
+
+# -- fuzzed files -----------------------------------------------------------------------------
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+_UNITS_JSON = json.loads((DATA_DIR / "units.json").read_text(encoding="utf-8"))
+_LEGACY_JSON = json.loads((DATA_DIR / "legacy.json").read_text(encoding="utf-8"))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_damaged_row_of_either_file_is_a_data_file_error(tmp_path, data):
+    units = json.loads(json.dumps(_UNITS_JSON))
+    legacy = json.loads(json.dumps(_LEGACY_JSON))
+    which = data.draw(st.sampled_from(["units", "legacy"]))
+    document = units if which == "units" else legacy
+    table = data.draw(st.sampled_from(sorted(k for k in document if k != "format")))
+    row = data.draw(st.integers(0, len(document[table]) - 1))
+    column = data.draw(st.integers(0, len(document[table][row]) - 1))
+    document[table][row][column] = data.draw(JSON)
+    (tmp_path / "units.json").write_text(json.dumps(units), encoding="utf-8")
+    (tmp_path / "legacy.json").write_text(json.dumps(legacy), encoding="utf-8")
+    try:
+        registry = UnitRegistry.from_directory(tmp_path)
+        registry.legacy_communes()
+        registry.resolve_legacy_address("Phường Phúc Xá, Quận Ba Đình, Hà Nội")
+        registry.search("ba dinh")
+    except (DataFileError, UnknownUnitError):
+        pass
+
+
+def _toml(value: object) -> str:
+    """A TOML literal for a JSON-like value (null becomes an empty array)."""
+    if value is None:
+        return "[]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(["id", "unit", "what", "effective", "into", "confidence", "source"]),
+    value=JSON,
+)
+def test_any_damaged_change_is_a_data_file_error(tmp_path, field, value):
+    shutil.copy(DATA_DIR / "units.json", tmp_path / "units.json")
+    lines = [line for line in MERGE.splitlines() if not line.startswith(f"{field} =")]
+    lines.insert(2, f"{field} = {_toml(value)}")
+    _write_changes(tmp_path, "\n".join(lines) + "\n")
+    try:
+        UnitRegistry.from_directory(tmp_path)
+    except DataFileError as exc:
+        message = str(exc)
+    else:
+        message = "unit-changes.toml: accepted"
+    assert "unit-changes.toml" in message
