@@ -349,3 +349,19 @@ def test_one_typo_in_a_long_word_still_finds_the_unit_in_its_province(unit, data
     assert hits
     if all("spelling" in hit.why for hit in hits):  # the typo left no exact prefix match
         assert unit in [hit.unit for hit in hits]
+
+
+@pytest.mark.parametrize("province", ["HN", "Hanoi", "TP HN", "Hà Nội", "01"])
+def test_search_within_a_province_given_by_its_usual_writing(province):
+    hits = UNITS.search("ba dinh", province=province)
+    assert {hit.unit.province_code for hit in hits} == {"01"}
+
+
+@pytest.mark.parametrize("province", ["TP HCM", "TPHCM", "Sài Gòn", "SG", "HCMC"])
+def test_ho_chi_minh_city_has_its_usual_names(province):
+    assert UNITS.search("ben thanh", province=province)[0].unit.province_code == "79"
+
+
+def test_initials_that_several_provinces_share_are_not_a_province():
+    with pytest.raises(UnknownUnitError, match="ĐN"):
+        UNITS.search("hai chau", province="ĐN")

@@ -1459,10 +1459,28 @@ class UnitRegistry:
             for hit in self._ranked(province, limit=3, province_code=None)
             if hit.unit.is_province and hit.score >= 80
         ]
-        if not hits:
-            msg = f"no province named {province!r} (give a 2-digit code or a province's name)"
-            raise UnknownUnitError(msg, code=province)
-        return hits[0].unit.code
+        if hits:
+            return hits[0].unit.code
+        codes = self._province_aliases().get(name_key(fold(province)), set())
+        if len(codes) == 1:  # "HN", "Hanoi", "TP HCM", "Sài Gòn"
+            return next(iter(codes))
+        msg = f"no province named {province!r} (give a 2-digit code or a province's name)"
+        raise UnknownUnitError(msg, code=province)
+
+    def _province_aliases(self) -> dict[str, set[str]]:
+        """The usual writings of today's province names (initials, joined, TP + initials)."""
+        aliases: dict[str, set[str]] = defaultdict(set)
+        for unit in self._provinces:
+            type_word, rest = _official_parts(unit.name)
+            for key in _province_aliases(rest, type_word):
+                aliases[key].add(unit.code)
+                if type_word:
+                    aliases[f"{type_word} {key}"].add(unit.code)
+        for key, codes in _PROVINCE_ALIASES.items():
+            known = {code for code in codes if code in self._communes_of}
+            if known:
+                aliases[key] = known
+        return aliases
 
     def search(self, text: str, *, province: str | None = None, limit: int = 10) -> list[UnitMatch]:
         """Find units in force by name, best first.
