@@ -11,6 +11,11 @@ Codes are reused: before the reform ``00004`` was *Phường Trúc Bạch*; from
 :class:`LegacyUnit`, returned only by the ``legacy`` methods; :meth:`UnitRegistry.unit_at` picks
 by date.
 
+Units keep changing after 2025-07-01 (a province becomes a city, a rename, a merger): each
+change is a sourced, effective-dated :class:`UnitChange` with its confidence mark, and the
+lookups answer "as of which date?" with ``on=``. Only confirmed changes are applied unless the
+registry is built to accept less (:meth:`UnitRegistry.from_directory`).
+
 >>> from govtier.units import UnitRegistry
 >>> units = UnitRegistry.bundled()
 >>> units.get("00004").name
