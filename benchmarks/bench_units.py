@@ -43,15 +43,28 @@ def main() -> None:
         registry.search(text)
     partial_time = time.perf_counter() - start
 
+    typos = ["Phuong Ba Dinhh", "Ba Dnh", "xa duc ong", "Tp Ho Chi Mnh", "dak lakk"] * 300
+    start = time.perf_counter()
+    for text in typos:
+        registry.search(text)
+    typo_time = time.perf_counter() - start
+
+    addresses = ["P.12, Q.Gò Vấp, TP.HCM", "quan thanh, ba dinh, ha noi"] * 250
     start = time.perf_counter()
     registry.successors("00001")
     legacy_time = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in addresses:
+        registry.resolve_legacy_address(text)
+    address_time = time.perf_counter() - start
 
     if "--rows" in sys.argv:
         rows = {
             "get_per_s": len(sample) / get_time,
             "search_per_s": len(names) / search_time,
             "partial_search_per_s": len(partial) / partial_time,
+            "typo_search_per_s": len(typos) / typo_time,
+            "old_address_per_s": len(addresses) / address_time,
         }
         print("ROWS " + json.dumps(rows))
         return
@@ -61,6 +74,8 @@ def main() -> None:
     print(f"{'get(code)':<34}{rate(len(sample), get_time)}")
     print(f"{'search(exact name)':<34}{rate(len(names), search_time)}")
     print(f"{'search(short partial text)':<34}{rate(len(partial), partial_time)}")
+    print(f"{'search(with a typo)':<34}{rate(len(typos), typo_time)}")
+    print(f"{'resolve_legacy_address':<34}{rate(len(addresses), address_time)}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,15 @@ from govtier.units import (
 )
 
 UNITS = UnitRegistry.bundled()
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "admin-units"
+# The shared source data sits beside the checkout (../shared) or, from a worktree, further up.
+SHARED = next(
+    (
+        parent / "shared" / "data" / "admin-units"
+        for parent in Path(__file__).resolve().parents
+        if (parent / "shared" / "data" / "admin-units").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "admin-units",
+)
 # The build corrects three code typos in the table (see src/govtier/data/PROVENANCE.md).
 CORRECTED = {("Xã Đặng Xá", "00553"): "00556", ("Xã Mỹ Hưng", "01615"): "01651"}
 CORRECTED[("Xã Phú Thịnh", "02485")] = "02482"

@@ -11,6 +11,11 @@ Codes are reused: before the reform ``00004`` was *Phường Trúc Bạch*; from
 :class:`LegacyUnit`, returned only by the ``legacy`` methods; :meth:`UnitRegistry.unit_at` picks
 by date.
 
+Units keep changing after 2025-07-01 (a province becomes a city, a rename, a merger): each
+change is a sourced, effective-dated :class:`UnitChange` with its confidence mark, and the
+lookups answer "as of which date?" with ``on=``. Only confirmed changes are applied unless the
+registry is built to accept less (:meth:`UnitRegistry.from_directory`).
+
 >>> from govtier.units import UnitRegistry
 >>> units = UnitRegistry.bundled()
 >>> units.get("00004").name
@@ -24,23 +29,27 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import re
 import threading
+import tomllib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
 import attrs
 
-from govtier._data import read_bundled
+from govtier._data import read_bundled, read_data_file
 from govtier._text import fold, name_key, split_unit_type
 from govtier.errors import DataFileError, InvalidInputError, MalformedCodeError, UnknownUnitError
+from govtier.legal import Confidence, LegalSource
 
 __all__ = [
     "LEGACY_LAST_DAY",
     "REFORM_DATE",
+    "ChangeKind",
     "LegacyResolution",
     "LegacyUnit",
     "Level",
@@ -48,6 +57,7 @@ __all__ = [
     "Succession",
     "SuccessionKind",
     "Unit",
+    "UnitChange",
     "UnitKind",
     "UnitMatch",
     "UnitRegistry",
@@ -325,6 +335,64 @@ class LegacyResolution:
         return self.reason
 
 
+class ChangeKind(enum.Enum):
+    """What a :class:`UnitChange` does to a unit in force."""
+
+    KIND = "kind"
+    """The unit becomes another kind (a province a centrally-run city), usually with a new name."""
+    RENAME = "rename"
+    """The unit takes a new name; its code and kind stay."""
+    MERGE = "merge"
+    """The unit is merged into another of its level and ends the day before."""
+
+
+@attrs.frozen(kw_only=True)
+class UnitChange:
+    """An effective-dated change to a unit in force after 2025-07-01, with its source.
+
+    Attributes:
+        id: a short stable identifier, e.g. ``"bac-ninh-city-2026"``.
+        unit: the code of the unit changed.
+        what: a change of kind, a rename or a merger.
+        effective: the first day of the new state; ``None`` when no date is known (the change
+            is then recorded but never applied).
+        kind: the new kind (for a change of kind).
+        name: the new official name (for a change of kind or a rename).
+        into: the code of the unit it is merged into (for a merger).
+        source: the resolution (or the page) the change comes from.
+        confidence: how well the change is established: only confirmed changes are applied
+            unless a registry is built to accept less.
+        evidence: what was seen, and what speaks against it.
+    """
+
+    id: str
+    unit: str
+    what: ChangeKind
+    effective: dt.date | None
+    kind: UnitKind | None = None
+    name: str | None = None
+    into: str | None = None
+    source: LegalSource
+    confidence: Confidence
+    evidence: str = ""
+
+    def __str__(self) -> str:
+        when = f"from {self.effective:%d/%m/%Y}" if self.effective else "date unknown"
+        to = {
+            ChangeKind.KIND: f"becomes {self.name or self.kind}",
+            ChangeKind.RENAME: f"is renamed {self.name}",
+            ChangeKind.MERGE: f"is merged into {self.into}",
+        }[self.what]
+        return f"{self.unit} {to}, {when} ({self.source}) {self.confidence.mark}"
+
+
+_CONFIDENCE_ORDER: Final = {
+    Confidence.CONFIRMED: 0,
+    Confidence.PARTIAL: 1,
+    Confidence.UNCONFIRMED: 2,
+}
+
+
 @attrs.frozen
 class _Entry:
     """A unit as the search index sees it."""
@@ -358,6 +426,16 @@ class _SearchIndex:
             for word in entry.core.split():
                 for end in range(1, len(word) + 1):
                     self.by_prefix[word[:end]].add(index)
+        # Typo tolerance: every whole word of a name under its one-letter deletions, so a word
+        # within two edits of the query is found without comparing against every word.
+        self.by_word: dict[str, set[int]] = defaultdict(set)
+        for position, entry in enumerate(self.entries):
+            for word in entry.core.split():
+                self.by_word[word].add(position)
+        self.by_deletion: dict[str, set[str]] = defaultdict(set)
+        for word in self.by_word:
+            for variant in _deletions(word):
+                self.by_deletion[variant].add(word)
 
     def candidates(self, words: list[str]) -> set[int]:
         found: set[int] | None = None
@@ -367,6 +445,94 @@ class _SearchIndex:
                 return set()
             found = set(hits) if found is None else found & hits
         return found or set()
+
+    def close_words(self, word: str) -> dict[str, int]:
+        """Whole words of names within the allowed edits of ``word``, with their distance."""
+        allowed = _allowed_edits(word)
+        if not allowed:
+            return {}
+        near: set[str] = set()
+        for variant in _deletions(word):
+            near |= self.by_deletion.get(variant, set())
+        found = {}
+        for candidate in near:
+            distance = _edit_distance(word, candidate, allowed)
+            if distance <= allowed:
+                found[candidate] = distance
+        return found
+
+    def near(self, words: list[str]) -> dict[int, tuple[int, str]]:
+        """Entries whose name has every word, or a word within its allowed edits of it.
+
+        Returns ``{entry: (edits, corrected core)}``: the fewest edits that make the words fit
+        the entry, and the words as corrected (a word that starts a word of the name counts as
+        written). Empty when some word has nothing near.
+        """
+        found: dict[int, tuple[int, list[str]]] | None = None
+        for word in words:
+            hits = dict.fromkeys(self.by_prefix.get(word, ()), (0, word))
+            for candidate, distance in self.close_words(word).items():
+                for position in self.by_word[candidate]:
+                    if position not in hits or distance < hits[position][0]:
+                        hits[position] = (distance, candidate)
+            if not hits:
+                return {}
+            if found is None:
+                found = {position: (edits, [w]) for position, (edits, w) in hits.items()}
+            else:
+                found = {
+                    position: (edits + hits[position][0], [*chosen, hits[position][1]])
+                    for position, (edits, chosen) in found.items()
+                    if position in hits
+                }
+        return {
+            position: (edits, " ".join(chosen))
+            for position, (edits, chosen) in (found or {}).items()
+        }
+
+
+_TYPO_PENALTY: Final = 20
+_TYPO_CEILING: Final = 75
+_SINGLE_TYPE_WORDS: Final = ("phuong", "xa", "tinh", "quan", "huyen")
+
+
+def _allowed_edits(word: str) -> int:
+    """How many edits a query word may be from a name's word.
+
+    None for one or two letters or a number, one up to five letters, two from six
+    (``"dnh"`` → ``"dinh"``, ``"dinhh"`` → ``"dinh"``).
+    """
+    if len(word) <= 2 or word.isdigit():
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+def _deletions(word: str) -> set[str]:
+    """``word`` and every string one deletion away from it."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """The optimal-string-alignment distance between two words, capped.
+
+    Counts inserts, deletes, substitutions and swaps of two neighbours; ``limit + 1`` once the
+    distance is certain to exceed ``limit``.
+    """
+    if abs(len(left) - len(right)) > limit:
+        return limit + 1
+    previous: list[int] = []
+    row = list(range(len(right) + 1))
+    for i in range(1, len(left) + 1):
+        before, previous = previous, row
+        row = [i] + [0] * len(right)
+        for j in range(1, len(right) + 1):
+            cost = 0 if left[i - 1] == right[j - 1] else 1
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and left[i - 1] == right[j - 2] and left[i - 2] == right[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
 
 
 def _exact(text: str) -> str:
@@ -393,79 +559,557 @@ def _score(entry: _Entry, full: str, type_word: str | None, core: str) -> tuple[
     return 50 - penalty, f"words of the name start with {core!r}{suffix}"
 
 
+# -- reading old addresses ------------------------------------------------------------------
+
+_TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_APOSTROPHE_CHARS: Final = str.maketrans("", "", "'’‘`´ʼ")
+_WORD_SPLIT: Final = re.compile(r"[\W_]+")
+_GLUED_NUMBER: Final = re.compile(r"^(p|f|q)(\d+)$")
+
+_TYPE_WORDS_ACCENTED: Final = {
+    "thành phố": "thanh pho",
+    "tỉnh": "tinh",
+    "phường": "phuong",
+    "xã": "xa",
+    "đặc khu": "dac khu",
+    "thị trấn": "thi tran",
+    "thị xã": "thi xa",
+    "quận": "quan",
+    "huyện": "huyen",
+}
+"""Type words as officially written (lower case), with their folded forms."""
+
+_TYPE_ABBREVIATED: Final = {
+    "tp": "thanh pho",
+    "t": "tinh",
+    "p": "phuong",
+    "ph": "phuong",
+    "f": "phuong",
+    "x": "xa",
+    "dk": "dac khu",
+    "tt": "thi tran",
+    "tx": "thi xa",
+    "q": "quan",
+    "h": "huyen",
+}
+"""Abbreviations of type words, folded (``"P."``, ``"TX"``, ``"F12"`` as written in Sài Gòn)."""
+
+_COMMUNE_TYPES: Final = frozenset({"phuong", "xa", "thi tran"})
+
+_PROVINCE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    # old province codes; common names that cannot be derived from the official name
+    "sai gon": ("79",),
+    "saigon": ("79",),
+    "sg": ("79",),
+    "hcm": ("79",),
+    "hcmc": ("79",),
+    "tp hcm": ("79",),
+    "tphcm": ("79",),
+    "hn": ("01",),
+    "tp hn": ("01",),
+    "tphn": ("01",),
+    # Thừa Thiên Huế became Thành phố Huế on 2025-01-01 (Resolution 1314/NQ-UBTVQH15)
+    "thua thien hue": ("46",),
+    "tt hue": ("46",),
+    "tthue": ("46",),
+    "tth": ("46",),
+}
+"""Writings that are not derived from the name, or whose derived reading is ambiguous but whose
+usual meaning is not (``"HN"`` is Hà Nội, though Hà Nam has the same initials)."""
+
+_PLACES_SHOWN: Final = 8
+_COUNTRY: Final = frozenset({"viet nam", "vietnam", "vn"})
+
+
+def _tone_normal(word: str) -> str:
+    """A word with its tone mark moved to the end, so ``"hoà"`` and ``"hòa"`` compare equal."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(sorted(ch for ch in decomposed if ch in _TONE_MARKS))
+    base = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", base) + tones
+
+
+_TYPE_WORDS_WRITTEN: Final = frozenset(
+    " ".join(_tone_normal(word) for word in words.split()) for words in _TYPE_WORDS_ACCENTED
+)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words with their accents (apostrophes dropped, punctuation splits)."""
+    text = unicodedata.normalize("NFC", text).casefold().translate(_APOSTROPHE_CHARS)
+    return [word for word in _WORD_SPLIT.split(text) if word]
+
+
+def _accent_key(text: str) -> str:
+    """Accent-sensitive comparison key: case, tone placement and leading zeros do not matter."""
+    return " ".join(_tone_normal(word.lstrip("0") or "0") for word in _words(text))
+
+
+def _official_parts(name: str) -> tuple[str | None, str]:
+    """Split an official name into its folded type word and the rest as written."""
+    words = name.split()
+    for size in (2, 1):
+        head = " ".join(_tone_normal(word) for word in _words(" ".join(words[:size])))
+        if len(words) > size and head in _TYPE_WORDS_WRITTEN:
+            return fold(" ".join(words[:size])), " ".join(words[size:])
+    return None, name
+
+
+def _has_accents(word: str) -> bool:
+    return fold(word) != word
+
+
+@attrs.frozen
+class _Reading:
+    """One way to read a part of an address: its type word (folded) and name."""
+
+    type_word: str | None
+    key: str
+    accents: str
+    confirmed: bool
+    """The type word is written in full with its accents, so it cannot be a name's syllable."""
+
+    @property
+    def accented(self) -> bool:
+        return self.accents != self.key
+
+
+def _readings(part: str) -> list[_Reading]:
+    """The readings of one part: with a leading type word (when it can be one) and without.
+
+    A type word is taken only when it stands as a word: written out (``"Quận"``) or abbreviated
+    (``"Q."``, ``"TX"``). A first syllable that folds like a type word but has other accents
+    (``"Quán"``, ``"Phương"``, ``"Tịnh"``, ``"Xà"``, ``"Huyền"``) is part of the name; one
+    without accents (``"quan thanh"``) is read both ways.
+    """
+    raw: list[str] = []
+    for word in _words(part):
+        glued = _GLUED_NUMBER.match(word)
+        raw.extend(glued.groups() if glued else (word,))
+    if len(raw) > 1 and raw[-1] in ("city", "province"):  # "Ho Chi Minh City"
+        raw.pop()
+    folded = [fold(word) for word in raw]
+    accents = [_tone_normal(word.lstrip("0") or "0") for word in raw]
+    keys = [name_key(word) for word in folded]
+    readings = [_Reading(None, " ".join(keys), " ".join(accents), confirmed=False)]
+    for size in (2, 1):
+        if len(raw) <= size:
+            continue
+        head_raw, head = " ".join(raw[:size]), " ".join(folded[:size])
+        rest = (" ".join(keys[size:]), " ".join(accents[size:]))
+        if size == 1 and head_raw in _TYPE_ABBREVIATED:
+            readings.insert(0, _Reading(_TYPE_ABBREVIATED[head_raw], *rest, confirmed=False))
+            break
+        if head in _TYPE_WORDS_ACCENTED.values():
+            if " ".join(accents[:size]) in _TYPE_WORDS_WRITTEN:
+                readings.insert(0, _Reading(head, *rest, confirmed=True))
+            elif not any(_has_accents(word) for word in raw[:size]):
+                readings.insert(0, _Reading(head, *rest, confirmed=False))
+            break
+    return readings
+
+
+def _province_aliases(rest: str, type_word: str | None) -> set[str]:
+    """The writings of a province name (without its type word) derived from the name itself.
+
+    ``"Hà Nội"`` gives ``ha noi``, ``hanoi``, ``hn`` (and ``tp hn``, ``tphn`` for a city);
+    ``"Bà Rịa - Vũng Tàu"`` gives also ``br vt``, ``brvt``; ``"Thừa Thiên Huế"`` gives ``tth``
+    and ``tt hue``.
+    """
+    words = fold(rest).split()
+    keys = {" ".join(words), "".join(words)}
+    if len(words) >= 2:
+        initials = "".join(word[0] for word in words)
+        keys |= {initials, " ".join([*(w[0] for w in words[:-1])]) + " " + words[-1]}
+        keys.add("".join(w[0] for w in words[:-1]) + words[-1])
+        groups = [fold(group).split() for group in rest.split("-") if fold(group)]
+        if len(groups) > 1:
+            parts = ["".join(word[0] for word in group) for group in groups]
+            keys |= {" ".join(parts), "".join(parts)}
+        if type_word == "thanh pho":
+            keys |= {f"tp {initials}", f"tp{initials}"}
+    if type_word == "thanh pho":
+        keys |= {f"tp{''.join(words)}"}
+    return {name_key(key) for key in keys}
+
+
 class _LegacyData:
     """Pre-reform units and the conversion table, loaded on first use."""
 
-    def __init__(self, raw: dict[str, Any], registry: UnitRegistry, *, path: str) -> None:
-        try:
-            self.provinces: dict[str, tuple[str, Unit]] = {
-                code: (name, registry.get(new)) for code, name, new in raw["provinces"]
-            }
-            self.districts: dict[str, tuple[str, str, tuple[str, ...]]] = {
-                code: (name, province, tuple(aliases))
-                for code, name, province, aliases in raw["districts"]
-            }
-            self.communes: dict[str, LegacyUnit] = {}
-            for code, name, kind, district, aliases in raw["communes"]:
-                district_name, province, _ = self.districts[district]
-                self.communes[code] = LegacyUnit(
-                    code=code,
-                    name=name,
-                    kind_vietnamese=kind,
-                    district_code=district,
-                    district_name=district_name,
-                    province_code=province,
-                    province_name=self.provinces[province][0],
-                    other_names=tuple(aliases),
-                )
-            notes = [(note, SuccessionKind(how)) for note, how in raw["notes"]]
-            successors: dict[str, list[Succession]] = defaultdict(list)
-            predecessors: dict[str, list[Succession]] = defaultdict(list)
-            for old, new, note_index in raw["successions"]:
-                note, how = notes[note_index]
-                succession = Succession(
-                    old=self.communes[old], new=registry.get(new), how=how, note=note
-                )
-                successors[old].append(succession)
-                predecessors[new].append(succession)
-            self.areas: tuple[tuple[str, str, Unit, str], ...] = tuple(
-                (district, description, registry.get(new), notes[note_index][0])
-                for district, description, new, note_index in raw["areas"]
+    def __init__(self, raw: dict[str, Any], registry: UnitRegistry, *, path: Path) -> None:
+        def new_unit(code: str, entry: str, field: str) -> Unit:
+            if code not in registry:
+                msg = "names a unit that is not in units.json"
+                raise DataFileError(msg, path=str(path), entry=entry, field=field)
+            return registry.get(code)
+
+        def known(table: dict[str, Any], code: str, entry: str, field: str) -> None:
+            if code not in table:
+                msg = f"names a {field} that the file does not list"
+                raise DataFileError(msg, path=str(path), entry=entry, field=field)
+
+        fields: tuple[tuple[str, str], ...] = (
+            ("code", "code2"),
+            ("name", "text"),
+            ("new province", "code2"),
+        )
+        self.provinces: dict[str, tuple[str, Unit]] = {
+            code: (name, new_unit(new, f"provinces[{i}]", "new province"))
+            for i, (code, name, new) in enumerate(_rows(raw, "provinces", fields, path=path))
+        }
+        fields = (("code", "code3"), ("name", "text"), ("province", "code2"), ("aliases", "texts"))
+        self.districts: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        for i, (code, name, province, aliases) in enumerate(
+            _rows(raw, "districts", fields, path=path)
+        ):
+            known(self.provinces, province, f"districts[{i}]", "province")
+            self.districts[code] = (name, province, tuple(aliases))
+        self.communes: dict[str, LegacyUnit] = {}
+        fields = (("code", "code5"), ("name", "text"), ("type word", "text"))
+        fields += (("district", "code3"), ("aliases", "texts"))
+        for i, (code, name, kind, district, aliases) in enumerate(
+            _rows(raw, "communes", fields, path=path)
+        ):
+            known(self.districts, district, f"communes[{i}]", "district")
+            district_name, province, _ = self.districts[district]
+            self.communes[code] = LegacyUnit(
+                code=code,
+                name=name,
+                kind_vietnamese=kind,
+                district_code=district,
+                district_name=district_name,
+                province_code=province,
+                province_name=self.provinces[province][0],
+                other_names=tuple(aliases),
             )
-        except (KeyError, TypeError, ValueError, LookupError) as exc:
-            msg = f"malformed legacy data: {exc!r}"
-            raise DataFileError(msg, path=path) from exc
+        hows = {how.value: how for how in SuccessionKind}
+        notes: list[tuple[str, SuccessionKind]] = []
+        for i, (note, how) in enumerate(
+            _rows(raw, "notes", (("note", "text"), ("how", "text")), path=path)
+        ):
+            if how not in hows:
+                msg = f"expected one of {', '.join(hows)}"
+                raise DataFileError(msg, path=str(path), entry=f"notes[{i}]", field="how")
+            notes.append((note, hows[how]))
+
+        def note_of(index: int, entry: str) -> tuple[str, SuccessionKind]:
+            if index >= len(notes):
+                msg = f"expected an index into notes (0 to {len(notes) - 1})"
+                raise DataFileError(msg, path=str(path), entry=entry, field="note")
+            return notes[index]
+
+        successors: dict[str, list[Succession]] = defaultdict(list)
+        predecessors: dict[str, list[Succession]] = defaultdict(list)
+        fields = (("old", "code5"), ("new", "code5"), ("note", "index"))
+        for i, (old, new, note_index) in enumerate(_rows(raw, "successions", fields, path=path)):
+            entry = f"successions[{i}]"
+            known(self.communes, old, entry, "old")
+            note, how = note_of(note_index, entry)
+            succession = Succession(
+                old=self.communes[old], new=new_unit(new, entry, "new"), how=how, note=note
+            )
+            successors[old].append(succession)
+            predecessors[new].append(succession)
+        fields = (("district", "code3"), ("description", "text"), ("new", "code5"))
+        fields += (("note", "index"),)
+        areas = []
+        for i, (district, description, new, note_index) in enumerate(
+            _rows(raw, "areas", fields, path=path)
+        ):
+            entry = f"areas[{i}]"
+            known(self.districts, district, entry, "district")
+            area_unit = new_unit(new, entry, "new")
+            areas.append((district, description, area_unit, note_of(note_index, entry)[0]))
+        self.areas: tuple[tuple[str, str, Unit, str], ...] = tuple(areas)
         self.successors = {code: tuple(rows) for code, rows in successors.items()}
         self.predecessors = {code: tuple(rows) for code, rows in predecessors.items()}
         self.by_name: dict[str, list[LegacyUnit]] = defaultdict(list)
         for unit in self.communes.values():
             for name in (unit.name, *unit.other_names):
                 self.by_name[name_key(split_unit_type(name, abbreviations=False)[1])].append(unit)
-        self.province_keys: dict[str, set[str]] = defaultdict(set)
+        self.province_keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for code, (name, new) in self.provinces.items():
-            self.province_keys[name_key(split_unit_type(name)[1])].add(code)
-            self.province_keys[name_key(split_unit_type(new.name)[1])].add(code)
-        self.district_keys: dict[str, set[str]] = defaultdict(set)
+            for each in (name, new.name):
+                type_word, rest = _official_parts(each)
+                for key in _province_aliases(rest, type_word):
+                    self.province_keys[key][code].add(type_word or "")
+        for key, codes in _PROVINCE_ALIASES.items():
+            self.province_keys[key] = defaultdict(set, {code: {""} for code in codes})
+        self.district_keys: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for code, (name, _, aliases) in self.districts.items():
             for each in (name, *aliases):
-                self.district_keys[name_key(split_unit_type(each)[1])].add(code)
+                type_word, rest = _official_parts(each)
+                row = (code, type_word or "", _accent_key(rest))
+                self.district_keys[name_key(rest)].append(row)
+
+
+def _is_bundled(path: Path) -> bool:
+    return path.parent.resolve() == Path(DATA_DIR).resolve()
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        bundled = path.parent.resolve() == Path(DATA_DIR).resolve()
-        text = read_bundled(path.name) if bundled else path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as exc:
-        msg = f"cannot read the file ({exc.strerror})"
-        raise DataFileError(msg, path=str(path)) from exc
-    except ValueError as exc:
-        msg = f"not valid JSON: {exc}"
-        raise DataFileError(msg, path=str(path)) from exc
+    """Read a units data file: the bundled one verified by its hash, a user's one bounded."""
+    if _is_bundled(path):
+        text = read_bundled(path.name)
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise DataFileError("damaged install: nested too deeply", path=str(path)) from None
+        except ValueError:
+            msg = "damaged install: not valid JSON although its hash matched; reinstall govtier"
+            raise DataFileError(msg, path=str(path)) from None
+    else:
+        data = read_data_file(path)
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         msg = f"expected a JSON object with format {_FORMAT}; rebuild with scripts/build_units.py"
         raise DataFileError(msg, path=str(path))
     return data
+
+
+def _type_name(value: object) -> str:
+    """The JSON/TOML name of a value's type, to say what was found without quoting it."""
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _is_digits(length: int) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        return (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isdigit()
+            and (len(value) == length)
+        )
+
+    return check
+
+
+def _is_filled(value: object) -> bool:
+    """Whether ``value`` is a string with something other than whitespace (cheap check)."""
+    return isinstance(value, str) and not value.isspace() and bool(value)
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(_is_filled(item) for item in value)
+
+
+def _is_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_FIELD_KINDS: Final[dict[str, tuple[str, Callable[[object], bool]]]] = {
+    "code2": ("a 2-digit code", _is_digits(2)),
+    "code3": ("a 3-digit code", _is_digits(3)),
+    "code5": ("a 5-digit code", _is_digits(5)),
+    "text": ("a non-empty string", _is_filled),
+    "texts": ("a list of non-empty strings", _is_texts),
+    "index": ("a non-negative integer", _is_index),
+}
+
+
+def _rows(
+    raw: dict[str, Any], key: str, fields: tuple[tuple[str, str], ...], *, path: Path
+) -> list[list[Any]]:
+    """The rows of ``raw[key]``, each checked to be a list of ``fields`` (name, kind).
+
+    Raises:
+        DataFileError: naming the row and field and what was expected, never the value.
+    """
+    rows = raw.get(key)
+    if not isinstance(rows, list):
+        msg = f"expected a list of rows, found {_type_name(rows)}"
+        raise DataFileError(msg, path=str(path), field=key)
+    names = ", ".join(name for name, _ in fields)
+    for position, row in enumerate(rows):
+        entry = f"{key}[{position}]"
+        if not isinstance(row, list) or len(row) != len(fields):
+            found = f"{len(row)} values" if isinstance(row, list) else _type_name(row)
+            msg = f"expected a list of {len(fields)} values ({names}), found {found}"
+            raise DataFileError(msg, path=str(path), entry=entry)
+        for (name, kind), value in zip(fields, row, strict=True):
+            expected, check = _FIELD_KINDS[kind]
+            if not check(value):
+                msg = f"expected {expected}, found {_type_name(value)}"
+                raise DataFileError(msg, path=str(path), entry=entry, field=name)
+    return rows
+
+
+_UNIT_KINDS: Final = {kind.value: kind for kind in UnitKind}
+
+
+def _kind(value: str, *, level: Level, path: Path, entry: str) -> UnitKind:
+    kind = _UNIT_KINDS.get(value)
+    if kind is None or kind.level is not level:
+        allowed = ", ".join(k.value for k in UnitKind if k.level is level)
+        msg = f"expected a {level.value} kind ({allowed})"
+        raise DataFileError(msg, path=str(path), entry=entry, field="kind")
+    return kind
+
+
+_CHANGES_FILE: Final = "unit-changes.toml"
+_CHANGE_FIELDS: Final = frozenset(
+    {"id", "unit", "what", "effective", "kind", "name", "into", "source", "confidence", "evidence"}
+)
+
+
+def _read_changes(path: Path) -> tuple[UnitChange, ...]:
+    """Read a ``unit-changes.toml``: the bundled one verified, a user's one bounded."""
+    if _is_bundled(path):
+        try:
+            raw: Any = tomllib.loads(read_bundled(path.name))
+        except tomllib.TOMLDecodeError:
+            msg = "damaged install: not valid TOML although its hash matched; reinstall govtier"
+            raise DataFileError(msg, path=str(path)) from None
+    else:
+        raw = read_data_file(path)
+    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
+        msg = f"expected a TOML table with format = {_FORMAT}"
+        raise DataFileError(msg, path=str(path))
+    rows = raw.get("change", [])
+    if not isinstance(rows, list):
+        msg = f"expected an array of [[change]] tables, found {_type_name(rows)}"
+        raise DataFileError(msg, path=str(path), field="change")
+    changes = [_change(row, path=path, position=i) for i, row in enumerate(rows)]
+    ids = [change.id for change in changes]
+    for position, change_id in enumerate(ids):
+        if change_id in ids[:position]:
+            msg = "the id is used by an earlier change"
+            raise DataFileError(msg, path=str(path), entry=f"change[{position}]", field="id")
+    return tuple(changes)
+
+
+def _change(row: object, *, path: Path, position: int) -> UnitChange:
+    entry = f"change[{position}]"
+
+    def fail(field: str | None, problem: str) -> DataFileError:
+        return DataFileError(problem, path=str(path), entry=entry, field=field)
+
+    if not isinstance(row, dict):
+        raise fail(None, f"expected a table, found {_type_name(row)}")
+    unknown = sorted(set(row) - _CHANGE_FIELDS)
+    if unknown:
+        raise fail(None, f"{len(unknown)} unexpected field(s); allowed: {sorted(_CHANGE_FIELDS)}")
+
+    def text(field: str, *, required: bool = True) -> str | None:
+        value = row.get(field)
+        if value is None and not required:
+            return None
+        if not _is_text(value):
+            raise fail(field, f"expected a non-empty string, found {_type_name(value)}")
+        return str(value)
+
+    change_id, unit = text("id"), text("unit")
+    if unit is None or not re.fullmatch(r"[0-9]{2}|[0-9]{5}", unit):
+        raise fail("unit", "expected a 2-digit province or 5-digit commune code")
+    try:
+        what = ChangeKind(row.get("what"))
+    except ValueError:
+        raise fail("what", f"expected one of {', '.join(k.value for k in ChangeKind)}") from None
+    effective = row.get("effective")
+    if effective is not None and not _is_plain_date(effective):
+        raise fail("effective", f"expected a date (2026-09-20), found {_type_name(effective)}")
+    try:
+        confidence = Confidence.parse(str(row.get("confidence", "")))
+    except ValueError:
+        raise fail("confidence", "expected C, P or U (confirmed, partial, unconfirmed)") from None
+    if effective is None and confidence is not Confidence.UNCONFIRMED:
+        raise fail("effective", "a confirmed or partial change needs its effective date")
+    kind = None
+    if row.get("kind") is not None:
+        kind = _UNIT_KINDS.get(str(row["kind"]))
+        if kind is None:
+            raise fail("kind", f"expected one of {', '.join(_UNIT_KINDS)}")
+    name, into = text("name", required=False), text("into", required=False)
+    needs = {ChangeKind.KIND: ("kind", kind), ChangeKind.RENAME: ("name", name)}
+    needs[ChangeKind.MERGE] = ("into", into)
+    field, given = needs[what]
+    if given is None:
+        raise fail(field, f"a {what.value} change needs its {field}")
+    source = row.get("source")
+    if not isinstance(source, dict) or not _is_text(source.get("document")):
+        raise fail("source", "expected a table with at least a document (its number)")
+    try:
+        legal = LegalSource(
+            document=str(source["document"]),
+            article=source.get("article"),
+            title=source.get("title"),
+            url=source.get("url"),
+        )
+    except (TypeError, ValueError):
+        raise fail("source", "expected document, article, title and url as strings") from None
+    evidence = row.get("evidence", "")
+    if not isinstance(evidence, str):
+        raise fail("evidence", f"expected a string, found {_type_name(evidence)}")
+    return UnitChange(
+        id=str(change_id),
+        unit=unit,
+        what=what,
+        effective=effective,
+        kind=kind,
+        name=name,
+        into=into,
+        source=legal,
+        confidence=confidence,
+        evidence=" ".join(evidence.split()),
+    )
+
+
+def _check_directory(directory: object) -> Path:
+    if not isinstance(directory, (str, os.PathLike)):
+        msg = f"directory must be a path (str or os.PathLike), found {_type_name(directory)}"
+        raise InvalidInputError(msg, field="directory")
+    path = Path(directory)
+    if "\0" in str(path):
+        raise InvalidInputError("directory must not contain a NUL character", field="directory")
+    return path
+
+
+_DAY: Final = dt.timedelta(days=1)
+
+
+def _apply_changes(base: dict[str, Unit], changes: list[UnitChange]) -> dict[str, tuple[Unit, ...]]:
+    """Each unit's versions in date order, after applying ``changes`` (already sorted)."""
+    history: dict[str, list[Unit]] = {code: [unit] for code, unit in base.items()}
+
+    def fail(change: UnitChange, problem: str) -> DataFileError:
+        return DataFileError(f"change {change.id!r}: {problem}")
+
+    def succeed(code: str, change: UnitChange, **fields: Any) -> None:
+        versions = history[code]
+        last = versions[-1]
+        if change.effective is None:  # not applied: the caller keeps only dated changes
+            return
+        if last.valid_to is not None:
+            raise fail(change, f"unit {code!r} ended on {last.valid_to}")
+        if change.effective <= last.valid_from:
+            raise fail(change, f"unit {code!r} already changed on {last.valid_from}")
+        versions[-1] = attrs.evolve(last, valid_to=change.effective - _DAY)
+        if fields:
+            versions.append(attrs.evolve(last, valid_from=change.effective, **fields))
+
+    for change in changes:
+        if change.unit not in history:
+            raise fail(change, f"no unit with code {change.unit!r}")
+        unit = history[change.unit][-1]
+        if change.what is ChangeKind.KIND:
+            kind = change.kind or unit.kind
+            if kind.level is not unit.level:
+                raise fail(change, f"a {kind.value} is not at {unit.level.value} level")
+            succeed(change.unit, change, kind=kind, name=change.name or unit.name)
+        elif change.what is ChangeKind.RENAME:
+            succeed(change.unit, change, name=change.name)
+        else:
+            target = history.get(change.into or "")
+            if target is None or target[-1].level is not unit.level or change.into == unit.code:
+                raise fail(change, f"no other {unit.level.value} with code {change.into!r}")
+            succeed(change.unit, change)
+            if unit.is_province:
+                for code, versions in history.items():
+                    last = versions[-1]
+                    if last.province_code == unit.code and last.valid_to is None:
+                        succeed(code, change, province_code=change.into)
+    return {code: tuple(rows) for code, rows in history.items()}
 
 
 class UnitRegistry:
@@ -489,36 +1133,62 @@ class UnitRegistry:
         units: Iterable[Unit],
         *,
         legacy_path: Path | None = None,
+        changes: Iterable[UnitChange] = (),
+        accept: Confidence = Confidence.CONFIRMED,
     ) -> None:
         """Build a registry from units; the pre-reform data is read from ``legacy_path``.
 
         Args:
-            units: every province and commune in force.
+            units: every province and commune in force on 2025-07-01 (or on the date of the
+                release the data comes from).
             legacy_path: a ``legacy.json`` written by ``scripts/build_units.py``; ``None`` for a
                 registry without pre-reform data (the legacy methods then raise).
+            changes: later changes (kind, name, merger), applied in date order when their
+                confidence is at least ``accept`` and their date is known; all of them are
+                listed by :meth:`changes`.
+            accept: the least confidence a change needs to be applied.
 
         Raises:
-            DataFileError: a code appears twice, or a commune's province is missing.
+            DataFileError: a code appears twice, a commune's province is missing, or a change
+                does not fit the units (unknown unit, a kind of another level, a merger into a
+                missing unit, two changes to one unit on one day).
+            InvalidInputError: ``accept`` is not a :class:`~govtier.legal.Confidence`.
         """
-        self._by_code: dict[str, Unit] = {}
+        accepted: object = accept
+        if not isinstance(accepted, Confidence):
+            msg = f"accept must be a Confidence, found {_type_name(accepted)}"
+            raise InvalidInputError(msg, field="accept")
+        base: dict[str, Unit] = {}
         for unit in units:
-            if unit.code in self._by_code:
+            if unit.code in base:
                 msg = f"duplicate unit code {unit.code!r}"
                 raise DataFileError(msg)
-            self._by_code[unit.code] = unit
-        self._provinces = tuple(
-            sorted((u for u in self._by_code.values() if u.is_province), key=lambda u: u.code)
+            base[unit.code] = unit
+        for unit in base.values():
+            if unit.province_code is not None and unit.province_code not in base:
+                msg = f"commune {unit.code!r} names a missing province {unit.province_code!r}"
+                raise DataFileError(msg)
+        self._changes = tuple(
+            sorted(changes, key=lambda c: (c.effective or dt.date.max, c.unit, c.id))
         )
+        applied = [
+            change
+            for change in self._changes
+            if change.effective is not None
+            and _CONFIDENCE_ORDER[change.confidence] <= _CONFIDENCE_ORDER[accept]
+        ]
+        self._history = _apply_changes(base, applied)
+        self._by_code: dict[str, Unit] = {code: rows[-1] for code, rows in self._history.items()}
+        current = [u for u in self._by_code.values() if u.valid_to is None]
+        self._provinces = tuple(sorted((u for u in current if u.is_province), key=lambda u: u.code))
         by_province: dict[str, list[Unit]] = {u.code: [] for u in self._provinces}
-        for unit in sorted(self._by_code.values(), key=lambda u: u.code):
+        for unit in sorted(current, key=lambda u: u.code):
             if unit.province_code is not None:
-                if unit.province_code not in by_province:
-                    msg = f"commune {unit.code!r} names a missing province {unit.province_code!r}"
-                    raise DataFileError(msg)
                 by_province[unit.province_code].append(unit)
         self._communes_of = {code: tuple(rows) for code, rows in by_province.items()}
         self._communes = tuple(u for rows in self._communes_of.values() for u in rows)
         self._communes = tuple(sorted(self._communes, key=lambda u: u.code))
+        self._dated = bool(applied)
         self._legacy_path = legacy_path
         self._lock = threading.Lock()
         self._index: _SearchIndex | None = None
@@ -527,43 +1197,75 @@ class UnitRegistry:
     # -- construction ----------------------------------------------------------------------
 
     @classmethod
-    def from_directory(cls, directory: str | Path) -> UnitRegistry:
-        """Read ``units.json`` (now) and ``legacy.json`` (on first legacy use) from a directory.
+    def from_directory(
+        cls, directory: str | os.PathLike[str], *, accept: Confidence = Confidence.CONFIRMED
+    ) -> UnitRegistry:
+        """Read a release of the unit data from a directory.
+
+        The directory holds ``units.json`` (read now), and optionally ``legacy.json`` (read on
+        first pre-reform use; without it, the bundled one) and ``unit-changes.toml`` (later
+        changes, see :class:`UnitChange`; without it, none). ``scripts/build_units.py`` writes
+        the first two from a newer official release.
 
         Args:
-            directory: where ``scripts/build_units.py`` wrote its output.
+            directory: the folder of the release.
+            accept: the least confidence a change needs to be applied
+                (``Confidence.PARTIAL`` also applies changes seen only in secondary sources).
 
         Raises:
-            DataFileError: a file is missing or malformed.
+            InvalidInputError: ``directory`` is not a path.
+            DataFileError: a file is missing or malformed; the message names the file, the row
+                and the field, never the value.
+
+        >>> from govtier.legal import Confidence
+        >>> later = UnitRegistry.from_directory(DATA_DIR, accept=Confidence.PARTIAL)
+        >>> later.get("24", on=dt.date(2026, 10, 1)).name
+        'Thành phố Bắc Ninh'
+        >>> UnitRegistry.bundled().get("24", on=dt.date(2026, 10, 1)).name
+        'Tỉnh Bắc Ninh'
         """
-        directory = Path(directory)
-        path = directory / "units.json"
+        folder = _check_directory(directory)
+        path = folder / "units.json"
         raw = _read_json(path)
-        try:
-            units = [
+        units = []
+        fields: tuple[tuple[str, str], ...] = (
+            ("code", "code2"),
+            ("name", "text"),
+            ("kind", "text"),
+        )
+        for i, (code, name, kind) in enumerate(_rows(raw, "provinces", fields, path=path)):
+            level, entry = Level.PROVINCE, f"provinces[{i}]"
+            units.append(
                 Unit(
                     code=code,
                     name=name,
-                    kind=UnitKind(kind),
-                    level=Level.PROVINCE,
+                    kind=_kind(kind, level=level, path=path, entry=entry),
+                    level=level,
                     province_code=None,
                 )
-                for code, name, kind in raw["provinces"]
-            ]
-            units += [
+            )
+        fields = (("code", "code5"), ("name", "text"), ("kind", "text"), ("province", "code2"))
+        for i, (code, name, kind, province) in enumerate(_rows(raw, "communes", fields, path=path)):
+            level, entry = Level.COMMUNE, f"communes[{i}]"
+            units.append(
                 Unit(
                     code=code,
                     name=name,
-                    kind=UnitKind(kind),
-                    level=Level.COMMUNE,
+                    kind=_kind(kind, level=level, path=path, entry=entry),
+                    level=level,
                     province_code=province,
                 )
-                for code, name, kind, province in raw["communes"]
-            ]
-        except (KeyError, TypeError, ValueError) as exc:
-            msg = f"malformed unit row: {exc}"
-            raise DataFileError(msg, path=str(path)) from exc
-        return cls(units, legacy_path=directory / "legacy.json")
+            )
+        legacy = folder / "legacy.json"
+        if not legacy.exists():
+            legacy = Path(DATA_DIR) / "legacy.json"
+        changes_path = folder / _CHANGES_FILE
+        changes = _read_changes(changes_path) if changes_path.exists() else ()
+        try:
+            return cls(units, legacy_path=legacy, changes=changes, accept=accept)
+        except DataFileError as exc:
+            where = changes_path if exc.problem.startswith("change ") else path
+            raise DataFileError(exc.problem, path=str(where)) from None
 
     @classmethod
     def bundled(cls) -> UnitRegistry:
@@ -583,28 +1285,54 @@ class UnitRegistry:
 
     # -- units in force ----------------------------------------------------------------------
 
-    def get(self, code: str) -> Unit:
-        """The unit in force from 2025-07-01 with this code.
+    def get(self, code: str, *, on: dt.date | None = None) -> Unit:
+        """The unit in force from 2025-07-01 with this code, as it is now or on a date.
 
         Args:
             code: ``"01"`` (province) or ``"00004"`` (commune), zero-padded.
+            on: the date to answer for; ``None`` for the latest version the data knows (after
+                every applied change; a unit merged away is returned with its ``valid_to``).
 
         Raises:
             MalformedCodeError: the code is not 2 or 5 digits.
-            UnknownUnitError: no unit in force has the code.
+            UnknownUnitError: no unit in force has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
 
         >>> UnitRegistry.bundled().get("79").name
         'Thành phố Hồ Chí Minh'
         """
         try:
-            return self._by_code[code]
+            unit = self._by_code[code]
         except (KeyError, TypeError):
-            pass
-        _check_code(code, 2, 5)
-        msg = (
-            f"no commune or province with code {code!r} (codes in force from 2025-07-01; "
-            "for a pre-reform code use legacy())"
-        )
+            _check_code(code, 2, 5)
+            msg = (
+                f"no commune or province with code {code!r} (codes in force from 2025-07-01; "
+                "for a pre-reform code use legacy())"
+            )
+            raise UnknownUnitError(msg, code=code) from None
+        if on is None:
+            return unit
+        return self._version(code, self._date(on))
+
+    @staticmethod
+    def _date(on: object) -> dt.date:
+        if isinstance(on, dt.date) and not isinstance(on, dt.datetime):
+            return on
+        msg = f"on must be a datetime.date, found {_type_name(on)}"
+        raise InvalidInputError(msg, field="on", value=on)
+
+    def _version(self, code: str, on: dt.date) -> Unit:
+        for unit in reversed(self._history[code]):
+            if unit.valid_from <= on and (unit.valid_to is None or on <= unit.valid_to):
+                return unit
+        first, last = self._history[code][0], self._history[code][-1]
+        if on < first.valid_from:
+            msg = (
+                f"no unit with code {code!r} on {on} (the two-tier units start on "
+                f"{first.valid_from}; for a pre-reform code use unit_at() or legacy())"
+            )
+        else:
+            msg = f"no unit with code {code!r} on {on}: {last.name} ended on {last.valid_to}"
         raise UnknownUnitError(msg, code=code)
 
     def __contains__(self, code: object) -> bool:
@@ -613,20 +1341,57 @@ class UnitRegistry:
     def __len__(self) -> int:
         return len(self._by_code)
 
-    def provinces(self) -> tuple[Unit, ...]:
-        """The 34 province-level units, by code."""
-        return self._provinces
+    def provinces(self, *, on: dt.date | None = None) -> tuple[Unit, ...]:
+        """The province-level units by code (34 on 2025-07-01), now or on a date.
 
-    def communes(self, province_code: str | None = None) -> tuple[Unit, ...]:
-        """Commune-level units by code: all of them, or those of one province.
+        Raises:
+            InvalidInputError: ``on`` is not a date.
+        """
+        if on is None or not self._dated:
+            if on is not None:
+                self._date(on)
+                if on < REFORM_DATE:
+                    return ()
+            return self._provinces
+        return self._units_on(self._date(on), lambda u: u.is_province)
+
+    def _units_on(self, on: dt.date, keep: Any) -> tuple[Unit, ...]:
+        found = []
+        for code in sorted(self._history):
+            for unit in self._history[code]:
+                in_force = unit.valid_from <= on and (unit.valid_to is None or on <= unit.valid_to)
+                if in_force and keep(unit):
+                    found.append(unit)
+        return tuple(found)
+
+    def communes(
+        self, province_code: str | None = None, *, on: dt.date | None = None
+    ) -> tuple[Unit, ...]:
+        """Commune-level units by code: all of them, or those of one province; now or on a date.
 
         Args:
             province_code: a 2-digit province code, or ``None`` for all.
+            on: the date to answer for; ``None`` for now (after every applied change).
 
         Raises:
             MalformedCodeError: the code is not 2 digits.
-            UnknownUnitError: no province has the code.
+            UnknownUnitError: no province has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
         """
+        if on is not None and (self._dated or on < REFORM_DATE):
+            day = self._date(on)
+            if province_code is not None:
+                _check_code(province_code, 2, what="province code")
+                province = self.get(province_code, on=day)
+                if not province.is_province:
+                    msg = f"no province with code {province_code!r} on {day}"
+                    raise UnknownUnitError(msg, code=province_code)
+            return self._units_on(
+                day,
+                lambda u: not u.is_province and province_code in (None, u.province_code),
+            )
+        if on is not None:
+            self._date(on)
         if province_code is None:
             return self._communes
         try:
@@ -637,15 +1402,44 @@ class UnitRegistry:
         msg = f"no province with code {province_code!r} (codes in force from 2025-07-01)"
         raise UnknownUnitError(msg, code=province_code)
 
-    def province_of(self, code: str) -> Unit:
+    def province_of(self, code: str, *, on: dt.date | None = None) -> Unit:
         """The province a commune belongs to (a province's own code gives the province).
 
         Raises:
             MalformedCodeError: the code is not 2 or 5 digits.
-            UnknownUnitError: no unit has the code.
+            UnknownUnitError: no unit has the code (on that date).
+            InvalidInputError: ``on`` is not a date.
         """
-        unit = self.get(code)
-        return unit if unit.province_code is None else self._by_code[unit.province_code]
+        unit = self.get(code, on=on)
+        if unit.province_code is None:
+            return unit
+        return self.get(unit.province_code, on=on)
+
+    def changes(self, code: str | None = None) -> tuple[UnitChange, ...]:
+        """Every recorded change after 2025-07-01 (applied or not), in date order.
+
+        A change is applied when its confidence is at least the registry's ``accept`` and its
+        date is known; the others are records of what is announced but not confirmed.
+
+        Args:
+            code: only the changes to this unit (or merged into it); ``None`` for all.
+
+        >>> [(c.unit, c.confidence.mark) for c in UnitRegistry.bundled().changes("24")]
+        [('24', '[P]')]
+        """
+        if code is None:
+            return self._changes
+        return tuple(c for c in self._changes if code in (c.unit, c.into))
+
+    def history(self, code: str) -> tuple[Unit, ...]:
+        """Every version of a unit in date order (one, unless an applied change altered it).
+
+        Raises:
+            MalformedCodeError: the code is not 2 or 5 digits.
+            UnknownUnitError: no unit in force has the code.
+        """
+        self.get(code)
+        return self._history[code]
 
     # -- search ------------------------------------------------------------------------------
 
@@ -670,10 +1464,28 @@ class UnitRegistry:
             for hit in self._ranked(province, limit=3, province_code=None)
             if hit.unit.is_province and hit.score >= 80
         ]
-        if not hits:
-            msg = f"no province named {province!r} (give a 2-digit code or a province's name)"
-            raise UnknownUnitError(msg, code=province)
-        return hits[0].unit.code
+        if hits:
+            return hits[0].unit.code
+        codes = self._province_aliases().get(name_key(fold(province)), set())
+        if len(codes) == 1:  # "HN", "Hanoi", "TP HCM", "Sài Gòn"
+            return next(iter(codes))
+        msg = f"no province named {province!r} (give a 2-digit code or a province's name)"
+        raise UnknownUnitError(msg, code=province)
+
+    def _province_aliases(self) -> dict[str, set[str]]:
+        """The usual writings of today's province names (initials, joined, TP + initials)."""
+        aliases: dict[str, set[str]] = defaultdict(set)
+        for unit in self._provinces:
+            type_word, rest = _official_parts(unit.name)
+            for key in _province_aliases(rest, type_word):
+                aliases[key].add(unit.code)
+                if type_word:
+                    aliases[f"{type_word} {key}"].add(unit.code)
+        for key, codes in _PROVINCE_ALIASES.items():
+            known = {code for code in codes if code in self._communes_of}
+            if known:
+                aliases[key] = known
+        return aliases
 
     def search(self, text: str, *, province: str | None = None, limit: int = 10) -> list[UnitMatch]:
         """Find units in force by name, best first.
@@ -718,18 +1530,69 @@ class UnitRegistry:
         if not core:  # the text is nothing but a type word: search for it as a name
             type_word, core, full = None, name_key(text), fold(text)
         exact = _exact(text)
-        scored: list[tuple[int, bool, int, int, str, UnitMatch]] = []
-        for position in index.candidates(core.split()):
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]] = {}
+        found = dict.fromkeys(index.candidates(core.split()), (0, core))
+        self._collect(best, index, found, type_word, exact, province_code, full=full)
+        if not best:
+            self._near(best, index, core, type_word, exact, province_code)
+        scored = sorted(best.values(), key=lambda item: item[:5])
+        return [item[5] for item in scored[:limit]]
+
+    @staticmethod
+    def _collect(
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]],
+        index: _SearchIndex,
+        found: dict[int, tuple[int, str]],
+        type_word: str | None,
+        exact: str,
+        province_code: str | None,
+        *,
+        full: str | None = None,
+        extra_edits: int = 0,
+    ) -> None:
+        """Score the entries ``found`` (``{entry: (edits, core)}``) into ``best``, by code."""
+        for position, (word_edits, core) in found.items():
             entry = index.entries[position]
             unit = entry.unit
             if province_code is not None and province_code not in (unit.code, unit.province_code):
                 continue
-            score, why = _score(entry, full, type_word, core)
+            edits = word_edits + extra_edits
+            spelled_full = full if full is not None and not edits else None
+            if spelled_full is None:
+                spelled_full = f"{type_word} {core}" if type_word else core
+            score, why = _score(entry, spelled_full, type_word, core)
+            if edits:
+                score = max(1, min(score - _TYPO_PENALTY * edits, _TYPO_CEILING))
+                plural = "s" if edits > 1 else ""
+                why = f"{why}, after {edits} spelling correction{plural} ({core!r})"
             match = UnitMatch(unit=unit, score=score, why=why)
             spelled = entry.exact != exact
-            scored.append((-score, spelled, entry.rank, len(entry.core), unit.code, match))
-        scored.sort(key=lambda item: item[:5])
-        return [item[5] for item in scored[:limit]]
+            item = (-score, spelled, entry.rank, len(entry.core), unit.code, match)
+            if unit.code not in best or item[:5] < best[unit.code][:5]:
+                best[unit.code] = item
+
+    def _near(
+        self,
+        best: dict[str, tuple[int, bool, int, int, str, UnitMatch]],
+        index: _SearchIndex,
+        core: str,
+        type_word: str | None,
+        exact: str,
+        province_code: str | None,
+    ) -> None:
+        """Nothing matched as written: try the nearest spellings (a typo or two per word)."""
+        words = core.split()
+        readings = [(type_word, words, 0)]
+        if type_word is None and len(words) > 1 and len(words[0]) >= 4:
+            for candidate in _SINGLE_TYPE_WORDS:  # "Phuogn Ba Dinh": a mistyped type word
+                distance = _edit_distance(words[0], candidate, 1)
+                if distance <= 1:
+                    readings.append((candidate, words[1:], distance))
+        for reading_type, reading_words, type_edits in readings:
+            found = index.near(reading_words)
+            self._collect(
+                best, index, found, reading_type, exact, province_code, extra_edits=type_edits
+            )
 
     # -- before the reform -------------------------------------------------------------------
 
@@ -743,7 +1606,7 @@ class UnitRegistry:
                         msg = "this registry has no pre-reform data"
                         raise DataFileError(msg)
                     raw = _read_json(self._legacy_path)
-                    data = _LegacyData(raw, self, path=str(self._legacy_path))
+                    data = _LegacyData(raw, self, path=self._legacy_path)
                     self._legacy = data
         return data
 
@@ -874,7 +1737,11 @@ class UnitRegistry:
         """Find what a pre-reform address (commune, district, province) became.
 
         The parts are separated by commas, the commune first; district and province may be left
-        out, abbreviated (``"P. Phúc Xá, Q. Ba Đình, TP HCM"``) or written without accents.
+        out, abbreviated (``"P.12, Q.Gò Vấp, TP.HCM"``, ``"HN"``, ``"Sài Gòn"``) or written without
+        accents. A type word is taken only when it stands as a word (``"Quán Thánh"`` is a name,
+        not *Quận Thánh*); the part before the province is read as the district (``"Thành phố
+        Thanh Hóa, Tỉnh Thanh Hóa"``); the accents given break ties between names that fold alike
+        (*Minh Quán* / *Minh Quân*). A trailing country (``"Việt Nam"``) is ignored.
 
         Args:
             text: e.g. ``"Phường Phúc Xá, Quận Ba Đình, Hà Nội"``.
@@ -898,39 +1765,107 @@ class UnitRegistry:
             raise InvalidInputError(msg, field="text", value=text)
         data = self._legacy_data()
         parts = [part for part in re.split(r"[,;\n]", text) if fold(part)]
-        commune_type, commune_rest = split_unit_type(parts[0])
-        candidates = list(data.by_name.get(name_key(commune_rest), ()))
-        area = self._legacy_area(data, parts[0]) if not candidates else None
+        while len(parts) > 1 and fold(parts[-1]) in _COUNTRY:
+            parts.pop()
+        readings = _readings(parts[0])
+        ranked = self._legacy_candidates(data, readings)
+        area = self._legacy_area(data, parts[0]) if not ranked else None
         if area is not None:
             return area
-        if not candidates:
-            msg = f"no pre-reform commune named {parts[0].strip()!r} (from {text!r})"
+        if not ranked:
+            msg = f"no pre-reform commune named {parts[0].strip()!r}"
             raise UnknownUnitError(msg, code=text)
-        for part in parts[1:]:
-            _, rest = split_unit_type(part)
-            key = name_key(rest)
-            provinces = data.province_keys.get(key, set())
-            districts = data.district_keys.get(key, set())
-            narrowed = [
-                c
-                for c in candidates
-                if c.province_code in provinces or c.district_code in districts
-            ]
+        places = parts[1:]
+        for position, part in enumerate(places):
+            role = "any"
+            if len(places) > 1:
+                role = "province" if position == len(places) - 1 else "district"
+            narrowed = self._narrow(data, ranked, _readings(part), role)
             if not narrowed:
-                places = sorted({f"{c.district_name}, {c.province_name}" for c in candidates})
+                names = sorted({f"{c.district_name}, {c.province_name}" for c in ranked})
+                shown = "; ".join(names[:_PLACES_SHOWN])
+                if len(names) > _PLACES_SHOWN:
+                    shown += f"; and {len(names) - _PLACES_SHOWN} more"
                 msg = (
                     f"no pre-reform commune named {parts[0].strip()!r} in {part.strip()!r} "
-                    f"(communes of that name are in: {'; '.join(places)})"
+                    f"(communes of that name are in: {shown})"
                 )
                 raise UnknownUnitError(msg, code=text)
-            candidates = narrowed
-        if commune_type is not None:
-            typed = [c for c in candidates if split_unit_type(c.name)[0] == commune_type]
-            candidates = typed or candidates
+            ranked = narrowed
+        best = min(ranked.values())
+        candidates = [c for c, rank in ranked.items() if rank == best]
+        # A text written with accents spells its commune's name as it is: Minh Quán is not
+        # Minh Quân, and an unaccented Sa Pa is not Sa Pả.
+        accented = readings if any(_has_accents(word) for word in _words(text)) else []
+        if accented:
+            spelled = [
+                c
+                for c in candidates
+                if any(
+                    _accent_key(_official_parts(name)[1]) == r.accents
+                    for name in (c.name, *c.other_names)
+                    for r in accented
+                )
+            ]
+            candidates = spelled or candidates
         with_successors = [c for c in candidates if c.code in data.successors]
         candidates = with_successors or candidates
-        candidates = list(dict.fromkeys(candidates))
-        return self._resolution(text, tuple(candidates), data)
+        return self._resolution(text, tuple(dict.fromkeys(candidates)), data)
+
+    @staticmethod
+    def _legacy_candidates(data: _LegacyData, readings: list[_Reading]) -> dict[LegacyUnit, int]:
+        """Old communes a commune part may name, each with a rank (lower is a better reading).
+
+        0: the type word is written out with its accents and the commune has that type; 1: any
+        other reading that fits (an abbreviated or unaccented type word, or none); 2: a type
+        word that is not the commune's.
+        """
+        ranked: dict[LegacyUnit, int] = {}
+        for reading in readings:
+            if reading.type_word is not None and reading.type_word not in _COMMUNE_TYPES:
+                continue
+            for unit in data.by_name.get(reading.key, ()):
+                own = split_unit_type(unit.name, abbreviations=False)[0]
+                if reading.type_word is None:
+                    rank = 1
+                elif reading.type_word == own:
+                    rank = 0 if reading.confirmed else 1
+                else:
+                    rank = 2
+                ranked[unit] = min(rank, ranked.get(unit, rank))
+        return ranked
+
+    @staticmethod
+    def _narrow(
+        data: _LegacyData, ranked: dict[LegacyUnit, int], readings: list[_Reading], role: str
+    ) -> dict[LegacyUnit, int]:
+        """Keep the candidates in the district or province a later part names.
+
+        ``role`` is where the part stands: ``"province"`` (the last of several), ``"district"``
+        (before it) or ``"any"`` (the only one). A part that names both a district and a
+        province (Thành phố Thanh Hóa in Tỉnh Thanh Hóa) is read by its place, then by its type
+        word (a province is a tỉnh or thành phố, a district a quận, huyện, thị xã or thành
+        phố); with neither, it keeps the communes of both.
+        """
+        districts: set[str] = set()
+        provinces: set[str] = set()
+        for reading in readings:
+            rows = data.district_keys.get(reading.key, ())
+            if reading.type_word not in (None, "thanh pho", "quan", "huyen", "thi xa"):
+                rows = ()
+            typed = [row for row in rows if reading.type_word in (None, row[1])] or list(rows)
+            spelled = [row for row in typed if row[2] == reading.accents]
+            districts |= {row[0] for row in (spelled if reading.accented and spelled else typed)}
+            for code, types in data.province_keys.get(reading.key, {}).items():
+                if reading.type_word is None or reading.type_word in types or "" in types:
+                    provinces.add(code)
+        in_district = {c: r for c, r in ranked.items() if c.district_code in districts}
+        in_province = {c: r for c, r in ranked.items() if c.province_code in provinces}
+        if role == "province":
+            return in_province or in_district
+        if role == "district":
+            return in_district or in_province
+        return {**in_province, **in_district}
 
     def _legacy_area(self, data: _LegacyData, part: str) -> LegacyResolution | None:
         key = name_key(split_unit_type(part)[1])
