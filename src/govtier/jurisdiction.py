@@ -36,11 +36,11 @@ from typing import Any, Final
 import attrs
 
 from govtier._data import read_bundled, read_data_file
+from govtier._entries import EntryReader
 from govtier.catalogue import (
     Catalogue,
     Channel,
     Procedure,
-    _Entry,
     legal_source,
     policy_from,
 )
@@ -1586,7 +1586,7 @@ def rules_from_data(data: object, *, path: str = "<data>") -> tuple[Rule, ...]:
     rules = []
     seen: set[str] = set()
     for index, entry in enumerate(data["rule"]):
-        rule = _rule(_Entry(entry, path=path, index=index, allowed=_RULE_KEYS, kind="rule"))
+        rule = _rule(EntryReader(entry, path=path, index=index, allowed=_RULE_KEYS, kind="rule"))
         if rule.id in seen:
             raise DataFileError(
                 "the id is used by another rule", path=path, entry=index, field="id"
@@ -1596,7 +1596,7 @@ def rules_from_data(data: object, *, path: str = "<data>") -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _competence(reader: _Entry, raw: object, field: str, allowed: frozenset[str]) -> Any:
+def _competence(reader: EntryReader, raw: object, field: str, allowed: frozenset[str]) -> Any:
     sub = reader.sub(raw, field, allowed, field)
     level = sub.enum("level", Level)
     role = sub.enum("role", AgencyRole)
@@ -1607,7 +1607,7 @@ def _competence(reader: _Entry, raw: object, field: str, allowed: frozenset[str]
     return sub, competence
 
 
-def _rule(reader: _Entry) -> Rule:
+def _rule(reader: EntryReader) -> Rule:
     competent = None
     if reader.has("competent"):
         _, competent = _competence(reader, reader.data["competent"], "competent", _COMPETENCE_KEYS)

@@ -23,7 +23,8 @@ from typing import Any, Final, TextIO
 import attrs
 
 from govtier._data import read_data_file
-from govtier.catalogue import Catalogue, Channel, _Entry, parse_enum
+from govtier._entries import EntryReader, parse_enum
+from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
 from govtier.jurisdiction import AgencyRole, Assignment, IntakeScope, RuleSet
@@ -241,7 +242,9 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     rule_paths: tuple[str, ...] = ()
     bundled = True
     if "setup" in data:
-        setup = _Entry(data["setup"], path=name, index="setup", allowed=_SETUP_KEYS, kind="setup")
+        setup = EntryReader(
+            data["setup"], path=name, index="setup", allowed=_SETUP_KEYS, kind="setup"
+        )
         catalogue_paths = tuple(str(folder / p) for p in setup.strings("catalogue"))
         rule_paths = tuple(str(folder / p) for p in setup.strings("rules"))
         bundled = setup.boolean("bundled", default=True)
@@ -259,7 +262,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
 
 
 def _scenario(entry: object, *, path: str, index: int) -> Scenario:
-    reader = _Entry(entry, path=path, index=index, allowed=_SCENARIO_KEYS, kind="scenario")
+    reader = EntryReader(entry, path=path, index=index, allowed=_SCENARIO_KEYS, kind="scenario")
     name = reader.text("name") or f"scenario {index}"
     reader.label = f"{index} ({name})"
     expect_raw = reader.data.get("expect")
@@ -297,7 +300,7 @@ def _scenario(entry: object, *, path: str, index: int) -> Scenario:
     )
 
 
-def _check_expected(reader: _Entry, key: str, value: object) -> None:
+def _check_expected(reader: EntryReader, key: str, value: object) -> None:
     if key in ("receivable_at", "refused_at"):
         reader.strings(key)
         return
