@@ -569,7 +569,17 @@ class WorkingCalendar:
 
     @classmethod
     def weekdays_only(cls, *, first_year: int = 2000, last_year: int = 2075) -> WorkingCalendar:
-        """Monday to Friday with no holidays at all: a base for fully custom calendars."""
+        """Monday to Friday with no holidays at all: a base for fully custom calendars.
+
+        For an agency abroad, a test suite, or a calendar built wholly from one's own notices:
+
+        >>> import datetime as dt
+        >>> plain = WorkingCalendar.weekdays_only(first_year=2026, last_year=2026)
+        >>> plain.is_working_day(dt.date(2026, 2, 17))  # Tết, but this calendar has no holidays
+        True
+        >>> plain.is_working_day(dt.date(2026, 2, 21))  # a Saturday
+        False
+        """
         return cls(
             name="Monday to Friday",
             first_year=first_year,

@@ -1124,7 +1124,17 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def rules_for(self, procedure: str) -> tuple[Rule, ...]:
-        """Every rule that names a procedure (directly, by field, or by covering all), any place."""
+        """Every rule that names a procedure (directly, by field, or by covering all), any place.
+
+        What a province's administrator reviews before changing a procedure's rules:
+
+        >>> rules = RuleSet.bundled()
+        >>> found = rules.rules_for("land.first-certificate")
+        >>> len(found) > 1
+        True
+        >>> all("land.first-certificate" in r.procedures or not r.procedures for r in found)
+        True
+        """
         found = {
             r.id: r
             for (pid, _), bucket in self._buckets.items()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -533,9 +533,3 @@ def main_check_rules(
     if failed:
         status = 1
     return status
-
-
-def iter_results(paths: Iterable[str | Path]) -> Iterable[ScenarioResult]:
-    """Every result of every scenario file in ``paths`` (each against its own setup)."""
-    for path in paths:
-        yield from run_file(path)
