@@ -74,6 +74,8 @@ def update(template: Catalog) -> None:
             message.flags.discard("fuzzy")
             if lang == "en" and not message.string:
                 message.string = message.id
+            elif lang == "en" and isinstance(message.string, tuple) and not all(message.string):
+                message.string = tuple(message.id)
         path(lang).parent.mkdir(parents=True, exist_ok=True)
         with path(lang).open("wb") as handle:
             write_po(handle, catalogue, width=100, sort_output=False, omit_header=False)

@@ -953,10 +953,13 @@ class WorkingCalendar:
         received_at: dt.datetime,
         duration: Duration,
         policy: DeadlinePolicy | None = None,
+        *,
+        lang: str | None = None,
     ) -> Deadline:
         """The statutory due moment for a dossier received at ``received_at``.
 
-        See :func:`govtier.deadlines.compute_deadline` for the rules applied. The arithmetic lives
+        See :func:`govtier.deadlines.compute_deadline` for the rules applied; the notes are in
+        ``lang`` (default: see :mod:`govtier.i18n`). The arithmetic lives
         in the deadlines layer: the calendar hands itself to the duration (data flows one way,
         calendar → deadlines, and this module never imports the layer above it).
 
@@ -970,7 +973,7 @@ class WorkingCalendar:
                 f"Duration.parse('3 working days')), got {type(duration).__name__}"
             )
             raise InvalidInputError(msg, field="duration", value=None)
-        result: Deadline = deadline_from(self, received_at, policy)
+        result: Deadline = deadline_from(self, received_at, policy, lang=lang)
         return result
 
 
