@@ -12,6 +12,7 @@ at install time, never committed.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -23,7 +24,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "govtier"
 LOCALE = PACKAGE / "locale"
-KEYWORDS = {"tr": (1,), "trn": (1, 2), "N_": None}
+KEYWORDS = {"tr": (1,), "trn": (1, 2), "N_": None, "Message": (1,)}
 LANGUAGES = ("vi", "en")
 
 
@@ -44,12 +45,44 @@ def extract() -> Catalog:
             auto_comments=comments,
             flags=flags,
         )
+    for name, keys, inside in DATA_FIELDS:
+        with (PACKAGE / "data" / name).open("rb") as handle:
+            for text in sorted(set(data_texts(tomllib.load(handle), keys, inside))):
+                template.add(text, None, [(f"src/govtier/data/{name}", 0)])
     notices = PACKAGE / "data" / "notices.toml"
     with notices.open("rb") as handle:
         for entry in tomllib.load(handle).get("notices", []):
             # a bundled notice's title is read out by why(); it is data, translated here
             template.add(entry["title"], None, [("src/govtier/data/notices.toml", 0)])
     return template
+
+
+# (file, keys whose string values are read out, only inside these list keys or None = anywhere)
+DATA_FIELDS = (
+    ("rules.toml", {"receivers", "returns_at"}, None),
+    ("rules.toml", {"name"}, "steps"),
+    ("rules.toml", {"article"}, "legal_basis"),
+    ("catalogue.toml", {"condition"}, "extensions"),
+)
+_PARENTHESIS = re.compile(r"\(([^()]+)\)")
+
+
+def data_texts(node: object, keys: set[str], inside: str | None, *, within: bool = False):
+    """Every string under ``keys`` (and every English parenthesis of an agency name)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "article" and str(value).startswith(("Art", "Appendix")):
+                continue  # articles and appendices are rewritten by govtier.i18n.cite
+            if isinstance(value, str) and key in keys and (inside is None or within):
+                yield value
+            elif isinstance(value, str) and key == "agency" and inside is None:
+                found = (m.group(1) for m in _PARENTHESIS.finditer(value))
+                yield from (text for text in found if text.isascii())
+            else:
+                yield from data_texts(value, keys, inside, within=within or key == inside)
+    elif isinstance(node, list):
+        for item in node:
+            yield from data_texts(item, keys, inside, within=within)
 
 
 def path(lang: str) -> Path:

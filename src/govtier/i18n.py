@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "N_",
+    "Message",
     "cite",
     "format_date",
     "format_datetime",
@@ -52,6 +53,7 @@ __all__ = [
     "resolve_language",
     "set_default_language",
     "tr",
+    "tr_data",
     "trn",
     "weekday_name",
 ]
@@ -162,6 +164,56 @@ def tr(message: str, lang: str | None = None, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+class Message(str):
+    """A text kept in English that can be written again in another language.
+
+    It *is* the English string (so it compares, hashes, stores and serialises as one) and
+    remembers its message id and values, so that :func:`tr_data` or :meth:`text` can render it
+    in Vietnamese later. After a round trip through storage it is a plain English string.
+
+    >>> note = Message("{day} is a working day", day="09/03/2026")
+    >>> note, note.text("vi")
+    ('09/03/2026 is a working day', '09/03/2026 là ngày làm việc')
+    """
+
+    msgid: str
+    values: dict[str, object]
+
+    def __new__(cls, msgid: str, /, **values: object) -> Message:
+        """Build the English text of ``msgid`` with ``values``."""
+        made = super().__new__(cls, tr(msgid, "en", **values))
+        made.msgid = msgid
+        made.values = dict(values)
+        return made
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang``."""
+        return tr(self.msgid, lang, **self.values)
+
+
+_PARENTHESIS: Final = re.compile(r"\(([^()]+)\)")
+
+
+def tr_data(text: str, lang: str | None = None, /) -> str:
+    """A text from govtier's bundled data (a rule's "receivers", a step's name) in ``lang``.
+
+    The catalogue holds the bundled data's English phrases (``scripts/update_catalogues.py``
+    extracts them); a text it lacks, e.g. one from a province's own file, is returned as given.
+    A parenthesis inside a proper name (``"Văn phòng đăng ký đất đai Hà Nội (or its branch)"``)
+    is translated on its own.
+
+    Raises:
+        InvalidInputError: an unknown language code.
+    """
+    if isinstance(text, Message):
+        return text.text(lang)
+    catalogue = _catalogue(resolve_language(lang))
+    whole = catalogue.gettext(text)
+    if whole != text:
+        return whole
+    return _PARENTHESIS.sub(lambda m: f"({catalogue.gettext(m.group(1))})", text)
+
+
 def trn(singular: str, plural: str, n: int, lang: str | None = None, /, **values: object) -> str:
     """Like :func:`tr`, for a message that depends on a count ``n`` (``{n}`` is filled in).
 
@@ -245,6 +297,7 @@ def _vi_article(article: str) -> str:
     text = _CLAUSE.sub(clause, article)
     text = _ARTICLE_CLAUSE.sub(lambda m: f"khoản {m.group(2)} Điều {m.group(1)}", text)
     text = _ARTICLE.sub("Điều ", text)
+    text = re.sub(r"\bAppendix\b", "Phụ lục", text)
     return text.replace(", as amended by ", ", được sửa đổi bởi ")
 
 
@@ -270,7 +323,7 @@ def cite(source: LegalSource, lang: str | None = None) -> str:
                 if document.startswith(kind + " "):
                     document = tr(kind, code) + document[len(kind) :]
                     break
-        article = _vi_article(article) if article else None
+        article = _vi_article(tr_data(article, code)) if article else None
     text = document
     if article:
         text += f", {article}"

@@ -19,7 +19,7 @@ Phòng Tài chính - Kế hoạch Quận Ba Đình
 >>> print(after.competent)
 Ủy ban nhân dân Phường Ba Đình
 >>> after.intake.value, str(after.time_limit)
-('any_in_province', '3 working days')
+('any_in_province', '3 ngày làm việc')
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from govtier.errors import (
     RuleConflictError,
     UnknownUnitError,
 )
+from govtier.i18n import N_, Message, cite, format_date, resolve_language, tr, tr_data
 from govtier.legal import Confidence, LegalSource
 from govtier.units import REFORM_DATE, LegacyUnit, Level, Unit, UnitRegistry
 
@@ -237,8 +238,14 @@ class Step:
         """
         return self.authority.agency
 
+    def text(self, lang: str | None = None) -> str:
+        """The step in words, in ``lang``."""
+        code = resolve_language(lang)
+        agency = tr_data(self.authority.agency, code)
+        return f"{tr_data(self.name, code)}: {agency} ({self.share.text(code)})"
+
     def __str__(self) -> str:
-        return f"{self.name}: {self.authority} ({self.share})"
+        return self.text()
 
 
 @attrs.frozen(kw_only=True)
@@ -260,10 +267,36 @@ class MatchedRule:
         """The rule's legal basis."""
         return self.rule.legal_basis
 
+    def text(self, lang: str | None = None) -> str:
+        """The rule, what it decided and its legal basis, in ``lang``."""
+        code = resolve_language(lang)
+        what = (
+            ", ".join(tr(_ASPECT_LABELS.get(a, a), code) for a in self.decided)
+            if self.decided
+            else tr("nothing (overridden)", code)
+        )
+        basis = "; ".join(cite(s, code) for s in self.rule.legal_basis)
+        return tr(
+            "{rule} {mark} decides {what}: {basis}",
+            code,
+            rule=self.rule.id,
+            mark=self.rule.confidence.mark,
+            what=what,
+            basis=basis,
+        )
+
     def __str__(self) -> str:
-        what = ", ".join(self.decided) if self.decided else "nothing (overridden)"
-        basis = "; ".join(str(s) for s in self.rule.legal_basis)
-        return f"{self.rule.id} {self.rule.confidence.mark} decides {what}: {basis}"
+        return self.text()
+
+
+_ASPECT_LABELS: Final = {
+    "competent": N_("the competent authority"),
+    "intake": N_("where it is received"),
+    "returns_at": N_("where the result is returned"),
+    "steps": N_("the inter-agency steps"),
+    "time_limit": N_("the time limit"),
+    "policy": N_("how the time limit is counted"),
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -436,7 +469,7 @@ class Assignment:
             f"Assignment({proc.id} v{proc.version}, unit={self.unit_code!r}, "
             f"on={self.on.isoformat()}, channel={self.channel.value}, "
             f"competent={self.competent.agency!r}, intake={self.intake.value}, "
-            f"time_limit={str(self.time_limit)!r})"
+            f"time_limit={self.time_limit.text('en')!r})"
         )
 
     def may_receive(
@@ -535,31 +568,73 @@ class Assignment:
             allowed=False,
         )
 
-    def explain(self) -> str:
-        """The assignment in words, with every rule that matched and its legal basis."""
+    def explain(self, lang: str | None = None) -> str:
+        """The assignment in words, with every rule that matched and its legal basis.
+
+        Args:
+            lang: ``"vi"`` or ``"en"`` (default: see :mod:`govtier.i18n`). Names of units and
+                agencies are proper names and stay as published.
+        """
+        code = resolve_language(lang)
         proc = self.procedure
-        channel = self.channel.value.replace("_", " ")
+        vi = code == "vi"
+        competent = self.competent
         lines = [
-            (
-                f"{proc.name} ({proc.id} v{proc.version}) for {self.subject_name} "
-                f"({self.subject_code}) on {self.on.isoformat()}, {channel}"
+            tr(
+                "{procedure} ({id} v{version}) for {unit} ({unit_code}) on {date}, {channel}",
+                code,
+                procedure=proc.name if vi else (proc.name_en or proc.name),
+                id=proc.id,
+                version=proc.version,
+                unit=self.subject_name,
+                unit_code=self.subject_code,
+                date=format_date(self.on, code),
+                channel=self.channel.vietnamese if vi else self.channel.value.replace("_", " "),
             ),
-            (
-                f"Competent: {self.competent.agency} ({self.competent.role.vietnamese}, "
-                f"{self.competent.level.value} {self.competent.unit_code})"
+            tr(
+                "Competent: {agency} ({role}, {level} {unit_code})",
+                code,
+                agency=tr_data(competent.agency, code),
+                role=competent.role.vietnamese if vi else _role_english(competent.role),
+                level=competent.level.vietnamese if vi else competent.level.value,
+                unit_code=competent.unit_code,
             ),
-            f"Received: {self.intake.value.replace('_', ' ')}: {self.receivers}",
-            f"Returned: {self.returns_at}",
-            f"Time limit: {self.time_limit} {proc.confidence_of('time_limit').mark}",
+            tr(
+                "Received: {scope}: {receivers}",
+                code,
+                scope=self.intake.vietnamese if vi else self.intake.value.replace("_", " "),
+                receivers=tr_data(self.receivers, code),
+            ),
+            tr("Returned: {where}", code, where=tr_data(self.returns_at, code)),
+            tr(
+                "Time limit: {limit} {mark}",
+                code,
+                limit=self.time_limit.text(code),
+                mark=proc.confidence_of("time_limit").mark,
+            ),
         ]
-        lines.extend(f"  extension: {ext}" for ext in proc.extensions)
+        lines.extend(
+            tr(
+                "  extension: +{limit} if {condition}",
+                code,
+                limit=ext.duration.text(code),
+                condition=tr_data(ext.condition, code),
+            )
+            + (tr(" (longer by written agreement)", code) if ext.by_agreement else "")
+            + f" {ext.confidence.mark}"
+            for ext in proc.extensions
+        )
         if self.steps:
-            lines.append("Steps:")
-            lines.extend(f"  {i}. {step}" for i, step in enumerate(self.steps, 1))
-        lines.append("Rules:")
-        lines.extend(f"  - {matched}" for matched in self.explanation)
-        lines.extend(f"Note: {note}" for note in self.notes)
+            lines.append(tr("Steps:", code))
+            lines.extend(f"  {i}. {step.text(code)}" for i, step in enumerate(self.steps, 1))
+        lines.append(tr("Rules:", code))
+        lines.extend(f"  - {matched.text(code)}" for matched in self.explanation)
+        lines.extend(tr("Note: {note}", code, note=tr_data(note, code)) for note in self.notes)
         return "\n".join(lines)
+
+
+def _role_english(role: AgencyRole) -> str:
+    return role.value.replace("_", " ").replace("peoples", "People's")
 
 
 class AmbiguousUnitError(NoCompetentAuthorityError):
@@ -1312,9 +1387,14 @@ class RuleSet:
             )
             raise AmbiguousUnitError(msg, code=code, candidates=tuple(u.code for u in new))
         unit = new[0]
-        note = (
-            f"{code} is a pre-reform code ({old_unit}); followed to {unit.name} ({unit.code}), "
-            f"which took it over on {REFORM_DATE}"
+        note = Message(
+            "{code} is a pre-reform code ({old_unit}); followed to {unit} ({unit_code}), "
+            "which took it over on {date}",
+            code=code,
+            old_unit=str(old_unit),
+            unit=unit.name,
+            unit_code=unit.code,
+            date=format_date(REFORM_DATE, "en"),
         )
         return _new_subject(units, unit, notes=(note,))
 
