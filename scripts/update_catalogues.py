@@ -63,6 +63,7 @@ DATA_FIELDS = (
     ("rules.toml", {"name"}, "steps"),
     ("rules.toml", {"article"}, "legal_basis"),
     ("catalogue.toml", {"condition"}, "extensions"),
+    ("indicators.toml", {"name", "formula"}, "indicator"),
 )
 _PARENTHESIS = re.compile(r"\(([^()]+)\)")
 

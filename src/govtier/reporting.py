@@ -49,6 +49,7 @@ from govtier.dossier import (
     Timeliness,
 )
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
+from govtier.i18n import N_, cite, format_date, resolve_language, tr, tr_data
 from govtier.legal import Confidence, LegalSource
 
 __all__ = [
@@ -446,8 +447,21 @@ class Indicator:
             raise InvalidInputError(msg, field="numerator", value=numerator)
         return None if denominator == 0 else numerator / denominator
 
+    def label(self, lang: str | None = None) -> str:
+        """The indicator's name in ``lang`` (its Vietnamese name where the source gives one)."""
+        code = resolve_language(lang)
+        if code == "vi" and self.vietnamese:
+            return self.vietnamese
+        return tr_data(self.name, code)
+
+    def text(self, lang: str | None = None) -> str:
+        """Name, mark, formula and source, in ``lang``."""
+        code = resolve_language(lang)
+        formula = tr_data(self.formula, code)
+        return f"{self.label(code)} {self.confidence.mark}: {formula} ({cite(self.source, code)})"
+
     def __str__(self) -> str:
-        return f"{self.name} {self.confidence.mark}: {self.formula} ({self.source})"
+        return self.text()
 
 
 def _load_indicators() -> tuple[LegalSource, tuple[Indicator, ...]]:
@@ -528,6 +542,10 @@ class OnTimeBasis(enum.Enum):
     RECEIVED = "received"
     TO_HANDLE = "to handle"
 
+    def label(self, lang: str | None = None) -> str:
+        """The basis in words, in ``lang``."""
+        return tr(_BASIS_LABELS[self], lang)
+
     @property
     def indicator(self) -> Indicator | None:
         """The indicator whose formula this basis implements, if any."""
@@ -545,6 +563,12 @@ class OnTimeBasis(enum.Enum):
 
 # --------------------------------------------------------------------------------------------
 # Figures and the report
+
+_BASIS_LABELS: Final = {
+    OnTimeBasis.RESOLVED: N_("resolved dossiers"),
+    OnTimeBasis.RECEIVED: N_("received dossiers"),
+    OnTimeBasis.TO_HANDLE: N_("to handle dossiers"),
+}
 
 COUNTS: Final[tuple[str, ...]] = (
     "total",
@@ -699,12 +723,72 @@ def _grid(
     header: Sequence[str],
     rows: Sequence[tuple[Sequence[str], Sequence[str]]],
     total: Sequence[str],
+    lang: str,
 ) -> str:
     """A titled table: one line per group (when grouped), then the total line."""
-    labels = list(group_by) or [""]
-    body = [[*key, *cells] for key, cells in rows] if group_by else []
-    body.append(["TOTAL", *[""] * (len(labels) - 1), *total])
-    return title + "\n" + _table([*labels, *header], body, numeric_from=len(labels))
+    labels = [tr(_COLUMNS.get(n, n), lang) for n in group_by] or [""]
+    body = (
+        [
+            [*(_key_cell(n, v, lang) for n, v in zip(group_by, key, strict=True)), *cells]
+            for key, cells in rows
+        ]
+        if group_by
+        else []
+    )
+    body.append([tr("TOTAL", lang), *[""] * (len(labels) - 1), *total])
+    columns = [tr(_COLUMNS.get(h, h), lang) for h in header]
+    return title + "\n" + _table([*labels, *columns], body, numeric_from=len(labels))
+
+
+def _key_cell(name: str, value: str, lang: str) -> str:
+    """A group key's value as shown: channels, statuses and "unknown" are words."""
+    if lang == "en":
+        return value
+    if name == "channel" and value in Channel._value2member_map_:
+        return Channel(value).vietnamese
+    if name == "status" and value.upper() in Status.__members__:
+        return Status[value.upper()].vietnamese
+    return value
+
+
+def _moment(moment: dt.datetime, lang: str) -> str:
+    """A report's moment: ``31/03/2026 17:00`` in Vietnamese, ``2026-03-31 17:00`` in English."""
+    if lang == "vi":
+        return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+# i18n: the English column headings are the counters' names, as in to_rows()
+_COLUMNS: Final = {
+    "total": N_("total"),
+    "received": N_("received"),
+    "resolved": N_("resolved"),
+    "early": N_("early"),
+    "on_time": N_("on_time"),
+    "late": N_("late"),
+    "open": N_("open"),
+    "within_time": N_("within_time"),
+    "due_today": N_("due_today"),
+    "overdue": N_("overdue"),
+    "paused": N_("paused"),
+    "withdrawn": N_("withdrawn"),
+    "stopped": N_("stopped"),
+    "refused": N_("refused"),
+    "awaiting_intake": N_("awaiting_intake"),
+    "on-time %": N_("on-time %"),
+    "province": N_("province"),
+    "commune": N_("commune"),
+    "receiving_unit": N_("receiving_unit"),
+    "procedure": N_("procedure"),
+    "field": N_("field"),
+    "channel": N_("channel"),
+    "status": N_("status"),
+    "day": N_("day"),
+    "week": N_("week"),
+    "month": N_("month"),
+    "quarter": N_("quarter"),
+    "year": N_("year"),
+}
 
 
 _SHOWN: Final = (
@@ -798,8 +882,9 @@ class Report:
             rows.append(row)
         return rows
 
-    def render(self) -> str:
-        """The report as a plain-text table, one line per group and a total line."""
+    def render(self, lang: str | None = None) -> str:
+        """The report as a plain-text table, one line per group and a total line, in ``lang``."""
+        code = resolve_language(lang)
         header = [*_SHOWN, "on-time %"]
 
         def cells(key: Sequence[str], figures: Figures) -> list[str]:
@@ -810,9 +895,11 @@ class Report:
                 "-" if rate is None else f"{rate:.1f}",
             ]
 
-        title = (
-            f"Dossiers as of {self.as_of:%Y-%m-%d %H:%M} (on-time rate over "
-            f"{self.basis.value} dossiers)"
+        title = tr(
+            "Dossiers as of {moment} (on-time rate over {basis})",
+            code,
+            moment=_moment(self.as_of, code),
+            basis=tr(_BASIS_LABELS[self.basis], code),
         )
         return _grid(
             title,
@@ -820,6 +907,7 @@ class Report:
             header,
             [(g.key, cells((), g.figures)) for g in self.groups],
             cells((), self.total),
+            code,
         )
 
     def __str__(self) -> str:
@@ -939,21 +1027,28 @@ class Backlog:
             rows.append(row)
         return rows
 
-    def render(self) -> str:
-        """The backlog as a plain-text table with a total line."""
+    def render(self, lang: str | None = None) -> str:
+        """The backlog as a plain-text table with a total line, in ``lang``."""
+        code = resolve_language(lang)
         header = [*(b.label for b in self.bands), "open"]
 
         def cells(counts: Sequence[int]) -> list[str]:
             return [*map(str, counts), str(sum(counts))]
 
-        title = (
-            f"Open dossiers by age ({self.unit} since receipt) as of {self.as_of:%Y-%m-%d %H:%M}"
+        title = tr(
+            "Open dossiers by age ({unit} since receipt) as of {moment}",
+            code,
+            unit=tr(_AGE_UNITS.get(self.unit, self.unit), code),
+            moment=_moment(self.as_of, code),
         )
         rows = [(k, cells(c)) for k, c in self.groups]
-        return _grid(title, self.group_by, header, rows, cells(self.total))
+        return _grid(title, self.group_by, header, rows, cells(self.total), code)
 
     def __str__(self) -> str:
         return self.render()
+
+
+_AGE_UNITS: Final = {"working days": N_("working days"), "calendar days": N_("calendar days")}
 
 
 def backlog(
