@@ -71,6 +71,7 @@ __all__ = [
     "backlog",
     "circular_transfers",
     "clock_state_of",
+    "column_label",
     "indicator",
     "overdue",
     "report",
@@ -738,6 +739,15 @@ def _grid(
     body.append([tr("TOTAL", lang), *[""] * (len(labels) - 1), *total])
     columns = [tr(_COLUMNS.get(h, h), lang) for h in header]
     return title + "\n" + _table([*labels, *columns], body, numeric_from=len(labels))
+
+
+def column_label(name: str, lang: str | None = None) -> str:
+    """A report column or group key (``"on_time"``, ``"commune"``) as a heading in ``lang``.
+
+    >>> column_label("on_time", "vi"), column_label("on_time", "en")
+    ('đúng hạn', 'on_time')
+    """
+    return tr(_COLUMNS.get(name, name), lang)
 
 
 def _key_cell(name: str, value: str, lang: str) -> str:
