@@ -187,8 +187,9 @@ class Message(str):
         return made
 
     def text(self, lang: str | None = None) -> str:
-        """The message in ``lang``."""
-        return tr(self.msgid, lang, **self.values)
+        """The message in ``lang`` (values that are Messages too are written in ``lang``)."""
+        values = {k: v.text(lang) if isinstance(v, Message) else v for k, v in self.values.items()}
+        return tr(self.msgid, lang, **values)
 
 
 _PARENTHESIS: Final = re.compile(r"\(([^()]+)\)")
