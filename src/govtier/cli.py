@@ -1,7 +1,9 @@
 """The ``govtier`` command line: answers for clerks and developers without writing code.
 
 ``govtier COMMAND ...`` or ``python -m govtier COMMAND ...``; ``govtier --help`` lists the commands.
-Output is a readable table by default and JSON with ``--json``. Bad input (an unknown unit or
+Output is a readable table by default and JSON with ``--json``; texts are in Vietnamese, or in
+English with ``--lang en`` (the default follows the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG,
+falling back to Vietnamese). Error messages stay in English. Bad input (an unknown unit or
 procedure, a malformed date, a store that cannot be opened) prints one line on standard error and
 exits with status 2; nothing is written.
 
@@ -31,6 +33,14 @@ from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalen
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import GovtierError, InvalidInputError
+from govtier.i18n import (
+    format_date,
+    language,
+    language_from_environment,
+    resolve_language,
+    tr,
+    tr_data,
+)
 from govtier.jurisdiction import RuleSet
 from govtier.units import LegacyUnit, Unit, UnitRegistry
 
@@ -84,8 +94,8 @@ def _moment(text: str) -> dt.datetime:
 
 
 def _day(value: dt.date) -> str:
-    """A date as every command prints it: ``Mon 05/01/2026``."""
-    return f"{value:%a %d/%m/%Y}"
+    """A date as every command prints it: ``Thứ Hai 05/01/2026`` or ``Mon 05/01/2026``."""
+    return format_date(value, weekday=True)
 
 
 def _width() -> int:
@@ -138,9 +148,13 @@ def _legacy_dict(unit: LegacyUnit) -> dict[str, Any]:
 
 def _units_search(args: argparse.Namespace, out: TextIO) -> int:
     hits = UnitRegistry.bundled().search(args.text, province=args.province, limit=args.limit)
-    data = [{**_unit_dict(h.unit), "score": h.score, "why": h.why} for h in hits]
-    rows = [(h.unit.code, h.unit.name, h.unit.province_code or "", h.score, h.why) for h in hits]
-    text = _table(rows, ("code", "name", "province", "score", "why")) if hits else "no match"
+    data = [{**_unit_dict(h.unit), "score": h.score, "why": tr_data(h.why)} for h in hits]
+    rows = [
+        (h.unit.code, h.unit.name, h.unit.province_code or "", h.score, tr_data(h.why))
+        for h in hits
+    ]
+    headers = (tr("code"), tr("name"), tr("province"), tr("score"), tr("why"))
+    text = _table(rows, headers) if hits else tr("no match")
     return _emit(out, args, data, text)
 
 
@@ -148,14 +162,15 @@ def _units_show(args: argparse.Namespace, out: TextIO) -> int:
     registry = UnitRegistry.bundled()
     unit = registry.get(args.code)
     data = _unit_dict(unit)
-    lines = [f"{unit.name} ({unit.code})", f"  kind: {unit.kind.vietnamese} ({unit.kind.value})"]
+    kind = unit.kind.vietnamese if resolve_language() == "vi" else unit.kind.value
+    lines = [f"{unit.name} ({unit.code})", tr("  kind: {kind}", kind=kind)]
     if unit.province_code is not None:
         province = registry.province_of(unit.code)
         data["province_name"] = province.name
-        lines.append(f"  province: {province.name} ({province.code})")
+        lines.append(tr("  province: {name} ({code})", name=province.name, code=province.code))
     else:
-        lines.append(f"  communes: {len(registry.communes(unit.code))}")
-    lines.append(f"  in force from {unit.valid_from.isoformat()}")
+        lines.append(tr("  communes: {n}", n=len(registry.communes(unit.code))))
+    lines.append(tr("  in force from {date}", date=format_date(unit.valid_from)))
     return _emit(out, args, data, "\n".join(lines))
 
 
@@ -167,9 +182,16 @@ def _units_successors(args: argparse.Namespace, out: TextIO) -> int:
         "old": _legacy_dict(old),
         "successors": [{**_unit_dict(s.new), "how": s.how.value} for s in successions],
     }
-    head = f"{old.name}, {old.district_name}, {old.province_name} ({old.code}, before 2025-07-01)"
-    rows = [(s.new.code, s.new.name, s.how.value) for s in successions]
-    text = head + "\n" + (_table(rows, ("code", "new unit", "how")) if rows else "  no successor")
+    head = tr(
+        "{name}, {district}, {province} ({code}, before 2025-07-01)",
+        name=old.name,
+        district=old.district_name,
+        province=old.province_name,
+        code=old.code,
+    )
+    rows = [(s.new.code, s.new.name, tr(s.how.value)) for s in successions]
+    headers = (tr("code"), tr("new unit"), tr("how"))
+    text = head + "\n" + (_table(rows, headers) if rows else tr("  no successor"))
     return _emit(out, args, data, text)
 
 
@@ -211,7 +233,9 @@ def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
 
 def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
     day = _calendar(args).add_working_days(args.date, args.n)
-    text = f"{args.n} working day(s) after {_day(args.date)}: {_day(day)}"
+    text = tr(
+        "{n} working day(s) after {start}: {day}", n=args.n, start=_day(args.date), day=_day(day)
+    )
     return _emit(out, args, {"date": day.isoformat()}, text)
 
 
@@ -227,7 +251,7 @@ def _deadline(args: argparse.Namespace, out: TextIO) -> int:
         "received_at": deadline.received_at.isoformat(),
         "counting_from": deadline.counting_from.isoformat(),
         "due_at": deadline.due_at.isoformat(),
-        "duration": str(deadline.duration),
+        "duration": deadline.duration.text("en"),
         "explanation": deadline.explanation.splitlines(),
     }
     return _emit(out, args, data, deadline.explanation)
@@ -254,9 +278,9 @@ def _authority(args: argparse.Namespace, out: TextIO) -> int:
         "intake": assignment.intake.value,
         "receivers": assignment.receivers,
         "returns_at": assignment.returns_at,
-        "time_limit": str(assignment.time_limit),
+        "time_limit": assignment.time_limit.text("en"),
         "steps": [
-            {"name": s.name, "agency": s.authority.agency, "share": str(s.share)}
+            {"name": s.name, "agency": s.authority.agency, "share": s.share.text("en")}
             for s in assignment.steps
         ],
         "rules": list(assignment.rule_ids),
@@ -278,16 +302,24 @@ def _catalogue_validate(args: argparse.Namespace, out: TextIO) -> int:
     problems = [str(p) for p in check_marks(catalogue)] if marks else []
     procedures = sorted({p.id for p in catalogue.procedures})
     data: dict[str, Any] = {"procedures": procedures, "versions": len(catalogue.procedures)}
-    text = f"ok: {len(catalogue.procedures)} versions of {len(procedures)} procedures"
+    text = tr(
+        "ok: {versions} versions of {procedures} procedures",
+        versions=len(catalogue.procedures),
+        procedures=len(procedures),
+    )
     if marks:
         data["groups"] = sorted({g.id for g in catalogue.groups})
         data["mark_problems"] = problems
-        text = (
-            f"{'ok' if not problems else 'marks incomplete'}: {len(catalogue.procedures)} "
-            f"versions of {len(procedures)} procedures, {len(catalogue.groups)} groups; "
-            f"every fact marked, every [C] sourced: {'yes' if not problems else 'no'}"
+        text = tr(
+            "{status}: {versions} versions of {procedures} procedures, {groups} groups; "
+            "every fact marked, every [C] sourced: {answer}",
+            status=tr("ok") if not problems else tr("marks incomplete"),
+            versions=len(catalogue.procedures),
+            procedures=len(procedures),
+            groups=len(catalogue.groups),
+            answer=tr("yes") if not problems else tr("no"),
         )
-        text += "".join(f"\nmark: {p}" for p in problems)
+        text += "".join("\n" + tr("mark: {problem}", problem=p) for p in problems)
     status = _emit(out, args, data, text)
     return 1 if problems else status
 
@@ -345,7 +377,7 @@ def _progress(items: Iterable[_T], *, enabled: bool, label: str) -> Iterator[_T]
             sys.stderr.flush()
         yield item
     if enabled:
-        sys.stderr.write(f"\r{label} done: {index:,}\n")
+        sys.stderr.write("\r" + tr("{label} done: {n}", label=label, n=format(index, ",")) + "\n")
         sys.stderr.flush()
 
 
@@ -457,7 +489,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
         show = args.progress or sys.stderr.isatty()
         group_by = tuple(g for g in args.group_by.split(",") if g) if args.group_by else ()
         result = report(
-            _progress(store.stream_summaries(), enabled=show, label="report"),
+            _progress(store.stream_summaries(), enabled=show, label=tr("report")),
             as_of=args.as_of,
             group_by=group_by,
             basis=OnTimeBasis(args.basis),
@@ -487,7 +519,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         codes = args.code or [s.code for s in store.find()]
         show = args.progress or (sys.stderr.isatty() and len(codes) > 1_000)
         records = []
-        for code in _progress(codes, enabled=show, label="export"):
+        for code in _progress(codes, enabled=show, label=tr("export")):
             dossier = store.load(code)
             record: dict[str, Any] = {"sync": sync_record(dossier, fmt)}
             if args.with_progress:
@@ -502,7 +534,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
             out,
             args,
             {"written": args.output, "dossiers": len(records)},
-            f"wrote {len(records)} portal record(s) to {args.output}",
+            tr("wrote {n} portal record(s) to {path}", n=len(records), path=args.output),
         )
     out.write(text + "\n")
     return 0
@@ -628,6 +660,16 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _lang_option(parser)
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        metavar="vi|en",
+        help="the language of the output: vi (Vietnamese) or en (English); by default the "
+        "locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else Vietnamese",
+    )
 
 
 def _calendar_options(parser: argparse.ArgumentParser) -> None:
@@ -721,6 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("check-rules", help="validate rules and run scenario files")
     p.add_argument("files", nargs="+")
+    _lang_option(p)
     p.set_defaults(handler=_check_rules, json=False)
 
     p = commands.add_parser("report", help="on-time figures over a store (SQLite file or URL)")
@@ -765,6 +808,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_handover(commands)
 
     p = commands.add_parser("demo", help="the quick-start demo")
+    _lang_option(p)
     p.set_defaults(handler=_demo, json=False)
     return parser
 
@@ -783,7 +827,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     handler: Handler = args.handler
     try:
-        return handler(args, out or sys.stdout)
+        chosen = resolve_language(args.lang or language_from_environment(os.environ))
+        with language(chosen):
+            return handler(args, out or sys.stdout)
     except BrokenPipeError:  # e.g. `govtier export ... | head`: the reader has gone
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (silence the final flush)
         return 0
