@@ -110,9 +110,8 @@ class Status(enum.Enum):
         return _STATUS_VI[self]
 
     def label(self, lang: str | None = None) -> str:
-        """The status in words: the portal's name in Vietnamese, or its English name."""
-        code = resolve_language(lang)
-        return self.vietnamese if code == "vi" else self.name.replace("_", " ").lower()
+        """The status in words: the portal's name in Vietnamese, or the member's name."""
+        return self.vietnamese if resolve_language(lang) == "vi" else self.name
 
     @property
     def is_terminal(self) -> bool:
