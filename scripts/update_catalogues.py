@@ -24,13 +24,20 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "govtier"
 LOCALE = PACKAGE / "locale"
-KEYWORDS = {"tr": (1,), "trn": (1, 2), "N_": None, "Message": (1,)}
+KEYWORDS = {
+    "tr": (1,),
+    "trn": (1, 2),
+    "trc": ((1, "c"), 2),
+    "N_": None,
+    "NC_": ((1, "c"), 2),
+    "Message": (1,),
+}
 LANGUAGES = ("vi", "en")
 
 
 def extract() -> Catalog:
     template = Catalog(project="govtier", domain="govtier")
-    for filename, lineno, message, comments, _context in extract_from_dir(
+    for filename, lineno, message, comments, context in extract_from_dir(
         PACKAGE,
         method_map=[("**.py", "python")],
         keywords=KEYWORDS,
@@ -44,6 +51,7 @@ def extract() -> Catalog:
             [(f"src/govtier/{filename}", lineno)],
             auto_comments=comments,
             flags=flags,
+            context=context,
         )
     for name, keys, inside in DATA_FIELDS:
         with (PACKAGE / "data" / name).open("rb") as handle:
@@ -122,7 +130,7 @@ def missing(template: Catalog) -> list[str]:
         for message in template:
             if not message.id:
                 continue
-            found = catalogue.get(message.id)
+            found = catalogue.get(message.id, context=message.context)
             texts = found.string if found else None
             if not found or not texts or (isinstance(texts, tuple) and not all(texts)):
                 problems.append(f"{lang}: {message.id!r}")

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "NC_",
     "N_",
     "Message",
     "cite",
@@ -54,6 +55,7 @@ __all__ = [
     "set_default_language",
     "tr",
     "tr_data",
+    "trc",
     "trn",
     "weekday_name",
 ]
@@ -247,6 +249,22 @@ def format_date(day: dt.date, lang: str | None = None, *, weekday: bool = False)
 def format_datetime(moment: dt.datetime, lang: str | None = None, *, weekday: bool = True) -> str:
     """``Thứ Ba 17/02/2026 08:00`` (or ``Tue 17/02/2026 08:00``): the weekday, date and time."""
     return f"{format_date(moment.date(), lang, weekday=weekday)} {moment:%H:%M}"
+
+
+def trc(context: str, message: str, lang: str | None = None, /, **values: object) -> str:
+    """Like :func:`tr`, for a message whose text depends on where it is shown (``msgctxt``).
+
+    >>> trc("report column", "paused", "vi"), tr("paused", "vi")
+    ('tạm dừng', 'tạm dừng tính thời gian')
+    """
+    text = _catalogue(resolve_language(lang)).pgettext(context, message)
+    return text.format(**values) if values else text
+
+
+def NC_(context: str, message: str) -> str:  # noqa: N802  (the gettext convention)
+    """Mark ``message`` (in ``context``) for the catalogue without translating it now."""
+    del context
+    return message
 
 
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "mark for extraction")

@@ -446,8 +446,8 @@ class Assignment:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Anything else the caller should know."""
-        return self._decision.notes
+        """Anything else the caller should know, in the default language (see govtier.i18n)."""
+        return tuple(tr_data(note) for note in self._decision.notes)
 
     @property
     def confidence(self) -> Confidence:
@@ -614,14 +614,7 @@ class Assignment:
             ),
         ]
         lines.extend(
-            tr(
-                "  extension: +{limit} if {condition}",
-                code,
-                limit=ext.duration.text(code),
-                condition=tr_data(ext.condition, code),
-            )
-            + (tr(" (longer by written agreement)", code) if ext.by_agreement else "")
-            + f" {ext.confidence.mark}"
+            tr("  extension: {extension}", code, extension=ext.text(code))
             for ext in proc.extensions
         )
         if self.steps:

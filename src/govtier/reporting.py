@@ -49,7 +49,7 @@ from govtier.dossier import (
     Timeliness,
 )
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
-from govtier.i18n import N_, cite, format_date, resolve_language, tr, tr_data
+from govtier.i18n import N_, NC_, cite, format_date, resolve_language, tr, tr_data, trc
 from govtier.legal import Confidence, LegalSource
 
 __all__ = [
@@ -727,7 +727,7 @@ def _grid(
     lang: str,
 ) -> str:
     """A titled table: one line per group (when grouped), then the total line."""
-    labels = [tr(_COLUMNS.get(n, n), lang) for n in group_by] or [""]
+    labels = [column_label(n, lang) for n in group_by] or [""]
     body = (
         [
             [*(_key_cell(n, v, lang) for n, v in zip(group_by, key, strict=True)), *cells]
@@ -737,7 +737,7 @@ def _grid(
         else []
     )
     body.append([tr("TOTAL", lang), *[""] * (len(labels) - 1), *total])
-    columns = [tr(_COLUMNS.get(h, h), lang) for h in header]
+    columns = [column_label(h, lang) for h in header]
     return title + "\n" + _table([*labels, *columns], body, numeric_from=len(labels))
 
 
@@ -747,7 +747,7 @@ def column_label(name: str, lang: str | None = None) -> str:
     >>> column_label("on_time", "vi"), column_label("on_time", "en")
     ('đúng hạn', 'on_time')
     """
-    return tr(_COLUMNS.get(name, name), lang)
+    return trc("report column", _COLUMNS.get(name, name), lang)
 
 
 def _key_cell(name: str, value: str, lang: str) -> str:
@@ -770,34 +770,34 @@ def _moment(moment: dt.datetime, lang: str) -> str:
 
 # i18n: the English column headings are the counters' names, as in to_rows()
 _COLUMNS: Final = {
-    "total": N_("total"),
-    "received": N_("received"),
-    "resolved": N_("resolved"),
-    "early": N_("early"),
-    "on_time": N_("on_time"),
-    "late": N_("late"),
-    "open": N_("open"),
-    "within_time": N_("within_time"),
-    "due_today": N_("due_today"),
-    "overdue": N_("overdue"),
-    "paused": N_("paused"),
-    "withdrawn": N_("withdrawn"),
-    "stopped": N_("stopped"),
-    "refused": N_("refused"),
-    "awaiting_intake": N_("awaiting_intake"),
-    "on-time %": N_("on-time %"),
-    "province": N_("province"),
-    "commune": N_("commune"),
-    "receiving_unit": N_("receiving_unit"),
-    "procedure": N_("procedure"),
-    "field": N_("field"),
-    "channel": N_("channel"),
-    "status": N_("status"),
-    "day": N_("day"),
-    "week": N_("week"),
-    "month": N_("month"),
-    "quarter": N_("quarter"),
-    "year": N_("year"),
+    "total": NC_("report column", "total"),
+    "received": NC_("report column", "received"),
+    "resolved": NC_("report column", "resolved"),
+    "early": NC_("report column", "early"),
+    "on_time": NC_("report column", "on_time"),
+    "late": NC_("report column", "late"),
+    "open": NC_("report column", "open"),
+    "within_time": NC_("report column", "within_time"),
+    "due_today": NC_("report column", "due_today"),
+    "overdue": NC_("report column", "overdue"),
+    "paused": NC_("report column", "paused"),
+    "withdrawn": NC_("report column", "withdrawn"),
+    "stopped": NC_("report column", "stopped"),
+    "refused": NC_("report column", "refused"),
+    "awaiting_intake": NC_("report column", "awaiting_intake"),
+    "on-time %": NC_("report column", "on-time %"),
+    "province": NC_("report column", "province"),
+    "commune": NC_("report column", "commune"),
+    "receiving_unit": NC_("report column", "receiving_unit"),
+    "procedure": NC_("report column", "procedure"),
+    "field": NC_("report column", "field"),
+    "channel": NC_("report column", "channel"),
+    "status": NC_("report column", "status"),
+    "day": NC_("report column", "day"),
+    "week": NC_("report column", "week"),
+    "month": NC_("report column", "month"),
+    "quarter": NC_("report column", "quarter"),
+    "year": NC_("report column", "year"),
 }
 
 
