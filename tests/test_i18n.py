@@ -452,3 +452,17 @@ def test_developer_texts_stay_english(assignment: object) -> None:
 def _no_leak() -> Iterator[None]:
     yield
     assert resolve_language(None) in LANGUAGES
+
+
+def test_the_docs_code_font_has_the_vietnamese_letters() -> None:
+    """The docs site's code blocks use a stack without DejaVu Sans Mono or generic monospace
+    (headless Chromium misplaces the second mark of ầ, ẫ, ồ with them; see docs/languages.md)."""
+    css = (ROOT / "docs" / "_static" / "govtier.css").read_text(encoding="utf-8")
+    stack = re.search(r"--font-stack--monospace:([^;]*);", css)
+    assert stack is not None
+    families = [f.strip().strip('"') for f in stack.group(1).split(",")]
+    assert families[:2] == ["Noto Sans Mono", "Liberation Mono"]
+    assert "DejaVu Sans Mono" not in families
+    assert "monospace" not in families
+    conf = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
+    assert '"govtier.css"' in conf
