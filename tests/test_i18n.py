@@ -75,6 +75,8 @@ _VI_SYLLABLE = re.compile(
 # English words that happen to be spelt like unaccented Vietnamese syllables
 _ENGLISH_LOOKALIKES = frozenset({"the", "day", "due", "on", "at", "by", "its", "off"})
 ACRONYMS = frozenset({"VNeID", "DVCQG", "TTHC"})
+# names of programs, formats and variables, which a Vietnamese text keeps as they are
+TECHNICAL = frozenset({"govtier", "SQLite", "postgresql", "stderr", "LANGUAGE", "LC_MESSAGES"})
 
 
 def _words(text: str, names: tuple[str, ...]) -> list[str]:
@@ -94,7 +96,9 @@ def english_words(text: str, names: tuple[str, ...] = ()) -> list[str]:
     """The words of a (supposedly Vietnamese) text that are English."""
     bad = []
     for word in _words(text, names):
-        if not word.isascii() or word in ACRONYMS or (word.isupper() and len(word) <= 5):
+        if not word.isascii() or word in ACRONYMS | TECHNICAL or len(word) == 1:
+            continue
+        if word.isupper() and len(word) <= 5:
             continue
         lowered = word.lower()
         if lowered in _ENGLISH_LOOKALIKES or not _VI_SYLLABLE.match(lowered):
@@ -466,3 +470,13 @@ def test_the_docs_code_font_has_the_vietnamese_letters() -> None:
     assert "monospace" not in families
     conf = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
     assert '"govtier.css"' in conf
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("vi", "in JSON thay cho bảng"), ("en", "print JSON")])
+def test_the_cli_help_follows_lang(
+    lang: str, shown: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--help is written in the language asked for (argparse's own headings stay English)."""
+    with pytest.raises(SystemExit):
+        main(["calendar", "why", "--help", "--lang", lang])
+    assert shown in capsys.readouterr().out

@@ -659,7 +659,7 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", action="store_true", help=tr("print JSON instead of a table"))
     _lang_option(parser)
 
 
@@ -667,17 +667,19 @@ def _lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang",
         metavar="vi|en",
-        help="the language of the output: vi (Vietnamese) or en (English); by default the "
-        "locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else Vietnamese",
+        help=tr(
+            "the language of the output: vi (Vietnamese) or en (English); by default the "
+            "locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else Vietnamese"
+        ),
     )
 
 
 def _calendar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--notices", help="a TOML/JSON notices file to apply on top")
+    parser.add_argument("--notices", help=tr("a TOML/JSON notices file to apply on top"))
     parser.add_argument(
         "--no-culture-day",
         action="store_true",
-        help="do not treat 24/11 (Vietnam Culture Day, legal status pending) as a day off",
+        help=tr("do not treat 24/11 (Vietnam Culture Day, legal status pending) as a day off"),
     )
 
 
@@ -685,132 +687,164 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     from govtier import __version__
 
-    parser = _Parser(prog="govtier", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(
+        prog="govtier",
+        description=tr(
+            "The govtier command line: answers for clerks and developers without writing code."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"govtier {__version__}")
+    # (read before parsing, by main(); also accepted after the command)
+    parser.add_argument("--lang", dest="top_lang", metavar="vi|en", help=tr("vi or en"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    units = commands.add_parser("units", help="administrative units").add_subparsers(
+    units = commands.add_parser("units", help=tr("administrative units")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    p = units.add_parser("search", help="find units by name (accents optional)")
+    p = units.add_parser("search", help=tr("find units by name (accents optional)"))
     p.add_argument("text")
-    p.add_argument("--province", help="a province code or name")
+    p.add_argument("--province", help=tr("a province code or name"))
     p.add_argument("--limit", type=int, default=10)
     _common(p)
     p.set_defaults(handler=_units_search)
-    p = units.add_parser("show", help="one unit by its code")
+    p = units.add_parser("show", help=tr("one unit by its code"))
     p.add_argument("code")
     _common(p)
     p.set_defaults(handler=_units_show)
-    p = units.add_parser("successors", help="the new unit(s) an old commune became")
-    p.add_argument("code", help="a pre-2025 commune code")
+    p = units.add_parser("successors", help=tr("the new unit(s) an old commune became"))
+    p.add_argument("code", help=tr("a pre-2025 commune code"))
     _common(p)
     p.set_defaults(handler=_units_successors)
 
-    calendar = commands.add_parser("calendar", help="the working calendar").add_subparsers(
+    calendar = commands.add_parser("calendar", help=tr("the working calendar")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    p = calendar.add_parser("why", help="why a day is or is not a working day")
+    p = calendar.add_parser("why", help=tr("why a day is or is not a working day"))
     p.add_argument("date", type=_date)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_why)
-    p = calendar.add_parser("add", help="the n-th working day after a date")
+    p = calendar.add_parser("add", help=tr("the n-th working day after a date"))
     p.add_argument("date", type=_date)
     p.add_argument("n", type=int)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_add)
-    p = calendar.add_parser("between", help="working days x with start < x <= end")
+    p = calendar.add_parser("between", help=tr("working days x with start < x <= end"))
     p.add_argument("start", type=_date)
     p.add_argument("end", type=_date)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_between)
 
-    p = commands.add_parser("deadline", help="the due moment of a time limit")
+    p = commands.add_parser("deadline", help=tr("the due moment of a time limit"))
     p.add_argument(
-        "received", type=_moment, help="receipt moment with its time, e.g. 2026-02-12T10:00"
+        "received", type=_moment, help=tr("receipt moment with its time, e.g. 2026-02-12T10:00")
     )
-    p.add_argument("limit", help="e.g. '3 working days', '15 days', 'same day', '8 working hours'")
+    p.add_argument(
+        "limit", help=tr("e.g. '3 working days', '15 days', 'same day', '8 working hours'")
+    )
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_deadline)
 
-    p = commands.add_parser("authority", help="who receives, decides and returns, and why")
-    p.add_argument("procedure", help="a procedure id or national code")
-    p.add_argument("unit", help="a commune or province code (an old code is followed)")
-    p.add_argument("--on", type=_date, required=True, help="the date (YYYY-MM-DD)")
+    p = commands.add_parser("authority", help=tr("who receives, decides and returns, and why"))
+    p.add_argument("procedure", help=tr("a procedure id or national code"))
+    p.add_argument("unit", help=tr("a commune or province code (an old code is followed)"))
+    p.add_argument("--on", type=_date, required=True, help=tr("the date (YYYY-MM-DD)"))
     p.add_argument("--channel", choices=[c.value for c in Channel], default="in_person")
     _common(p)
     p.set_defaults(handler=_authority)
 
-    catalogue = commands.add_parser("catalogue", help="procedure catalogues").add_subparsers(
+    catalogue = commands.add_parser("catalogue", help=tr("procedure catalogues")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
     p = catalogue.add_parser(
-        "validate", help="load and validate catalogue files (none: the bundled catalogue)"
+        "validate", help=tr("load and validate catalogue files (none: the bundled catalogue)")
     )
     p.add_argument("files", nargs="*")
-    p.add_argument("--with-bundled", action="store_true", help="add the files to the bundled one")
+    p.add_argument(
+        "--with-bundled", action="store_true", help=tr("add the files to the bundled one")
+    )
     p.add_argument(
         "--marks",
         action="store_true",
-        help="also require one mark per fact and a source for every [C] (always on with no files)",
+        help=tr(
+            "also require one mark per fact and a source for every [C] (always on with no files)"
+        ),
     )
     _common(p)
     p.set_defaults(handler=_catalogue_validate)
 
-    p = commands.add_parser("check-rules", help="validate rules and run scenario files")
+    p = commands.add_parser("check-rules", help=tr("validate rules and run scenario files"))
     p.add_argument("files", nargs="+")
     _lang_option(p)
     p.set_defaults(handler=_check_rules, json=False)
 
-    p = commands.add_parser("report", help="on-time figures over a store (SQLite file or URL)")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p = commands.add_parser("report", help=tr("on-time figures over a store (SQLite file or URL)"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
     p.add_argument(
         "--as-of",
         type=_moment,
         required=True,
-        help="the moment described, with its time, e.g. 2026-04-10T17:00",
+        help=tr("the moment described, with its time, e.g. 2026-04-10T17:00"),
     )
     p.add_argument(
-        "--group-by", default="", help="comma-separated: province, commune, procedure, month, ..."
+        "--group-by",
+        default="",
+        help=tr("comma-separated keys: {keys}", keys="province, commune, procedure, month, ..."),
     )
     p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
     p.add_argument(
         "--chart",
-        help="also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "
-        "JSON beside it: rates.svg -> rates.vl.json)",
+        help=tr(
+            "also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "
+            "JSON beside it: rates.svg -> rates.vl.json)"
+        ),
     )
     p.add_argument(
         "--chart-top",
         type=int,
         default=25,
-        help="how many of the lowest-ranked communes the chart shows (default 25)",
+        help=tr("how many of the lowest-ranked communes the chart shows (default 25)"),
     )
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_report)
 
-    p = commands.add_parser("export", help="National Public Service Portal records from a store")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
-    p.add_argument("--code", action="append", help="only this dossier (repeatable)")
+    p = commands.add_parser(
+        "export", help=tr("National Public Service Portal records from a store")
+    )
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
+    p.add_argument("--code", action="append", help=tr("only this dossier (repeatable)"))
     p.add_argument(
         "--date-format", choices=["yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"], default="yyyyMMddHHmmss"
     )
-    p.add_argument("--with-progress", action="store_true", help="add the status-progress bodies")
-    p.add_argument("--output", help="write the JSON to this file instead of standard output")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument(
+        "--with-progress", action="store_true", help=tr("add the status-progress bodies")
+    )
+    p.add_argument("--output", help=tr("write the JSON to this file instead of standard output"))
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_export)
 
     _add_handover(commands)
 
-    p = commands.add_parser("demo", help="the quick-start demo")
+    p = commands.add_parser("demo", help=tr("the quick-start demo"))
     _lang_option(p)
     p.set_defaults(handler=_demo, json=False)
     return parser
+
+
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv`` (the last one), if given."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -820,14 +854,20 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         argv: the arguments (default: ``sys.argv[1:]``).
         out: where to print (default: standard output).
     """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # a usage error, --help or --version: a status, not an exception
-        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:  # the language is known before the parser is built, so that --help speaks it too
+        chosen = resolve_language(_lang_in(given) or language_from_environment(os.environ))
+    except GovtierError as exc:
+        sys.stderr.write(f"govtier: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    with language(chosen):
+        parser = build_parser()
+        try:
+            args = parser.parse_args(given)
+        except SystemExit as stop:  # a usage error, --help or --version: a status, not an error
+            return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     handler: Handler = args.handler
     try:
-        chosen = resolve_language(args.lang or language_from_environment(os.environ))
         with language(chosen):
             return handler(args, out or sys.stdout)
     except BrokenPipeError:  # e.g. `govtier export ... | head`: the reader has gone
