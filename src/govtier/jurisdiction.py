@@ -339,8 +339,14 @@ class IntakeCheck:
     channel: Channel
     reason: str = attrs.field(validator=attrs.validators.min_len(1))
 
+    def text(self, lang: str | None = None) -> str:
+        """The answer in words, in ``lang`` (``reason`` itself is kept in English)."""
+        code = resolve_language(lang)
+        verdict = tr("allowed", code) if self.allowed else tr("refused", code)
+        return f"{verdict}: {tr_data(self.reason, code)}"
+
     def __str__(self) -> str:
-        return f"{'allowed' if self.allowed else 'refused'}: {self.reason}"
+        return self.text()
 
 
 class OutsideIntakeScopeError(GovtierError, ValueError):
@@ -511,48 +517,80 @@ class Assignment:
                 scope=scope,
                 receiving_unit=receiving_unit,
                 channel=chan,
-                reason=(
-                    f"the assignment was resolved for {self.channel.value}, not {chan.value}; "
-                    "resolve again for that channel (the intake scope depends on it)"
+                reason=Message(
+                    "the assignment was resolved for {resolved}, not {channel}; "
+                    "resolve again for that channel (the intake scope depends on it)",
+                    resolved=Message(self.channel.value),
+                    channel=Message(chan.value),
                 ),
             )
 
-        def check(reason: str, *, allowed: bool) -> IntakeCheck:
+        def check(reason: Message, *, allowed: bool) -> IntakeCheck:
             return IntakeCheck(
                 allowed=allowed,
                 scope=scope,
                 receiving_unit=receiving_unit,
                 channel=chan,
-                reason=f"intake is {scope_text}: {reason}",
+                reason=Message(
+                    "intake is {scope}: {reason}", scope=Message(scope_text), reason=reason
+                ),
             )
 
         if scope is IntakeScope.ONLINE_ONLY:
             if chan is Channel.ONLINE:
-                return check("filed online, as required", allowed=True)
-            return check(f"only online filings are received, not {chan.value}", allowed=False)
+                return check(Message("filed online, as required"), allowed=True)
+            return check(
+                Message(
+                    "only online filings are received, not {channel}", channel=Message(chan.value)
+                ),
+                allowed=False,
+            )
         if scope is IntakeScope.NATIONWIDE:
             return check(
-                f"any receiving point in the country may receive ({chan.value})", allowed=True
+                Message(
+                    "any receiving point in the country may receive ({channel})",
+                    channel=Message(chan.value),
+                ),
+                allowed=True,
             )
         if receiving_unit == self.subject_code and scope is not IntakeScope.COMPETENT_AGENCY:
             return check(
-                f"{self.subject_name} ({self.subject_code}) is the subject's unit", allowed=True
+                Message(
+                    "{unit} ({code}) is the subject's unit",
+                    unit=self.subject_name,
+                    code=self.subject_code,
+                ),
+                allowed=True,
             )
         competent = self.competent
         if receiving_unit == competent.unit_code:
-            return check(f"{receiving_unit} is the competent authority's unit", allowed=True)
+            return check(
+                Message("{code} is the competent authority's unit", code=receiving_unit),
+                allowed=True,
+            )
         if scope is IntakeScope.COMPETENT_AGENCY:
             if competent.level is Level.COMMUNE and receiving_unit == self.subject_code:
-                return check(f"{receiving_unit} is the competent commune", allowed=True)
+                return check(
+                    Message("{code} is the competent commune", code=receiving_unit), allowed=True
+                )
             return check(
-                f"only the one-stop unit of {competent.agency} ({competent.unit_code}) receives; "
-                f"{receiving_unit} is another unit",
+                Message(
+                    "only the one-stop unit of {agency} ({code}) receives; "
+                    "{receiving} is another unit",
+                    agency=competent.agency,
+                    code=competent.unit_code,
+                    receiving=receiving_unit,
+                ),
                 allowed=False,
             )
         if scope is IntakeScope.SUBJECT_COMMUNE:
             return check(
-                f"only {self.subject_name} ({self.subject_code}) receives; {receiving_unit} is "
-                "another unit",
+                Message(
+                    "only {unit} ({code}) receives; {receiving} is another unit",
+                    unit=self.subject_name,
+                    code=self.subject_code,
+                    receiving=receiving_unit,
+                ),
                 allowed=False,
             )
         registry = units if units is not None else UnitRegistry.bundled()
@@ -560,11 +598,28 @@ class Assignment:
         theirs_code, _ = _province_at(registry, receiving_unit, self.on)
         receiver = _unit_name_at(registry, receiving_unit, self.on)
         if mine_code == theirs_code:
-            return check(f"{receiver} ({receiving_unit}) is in {mine_name}", allowed=True)
+            return check(
+                Message(
+                    "{unit} ({code}) is in {province}",
+                    unit=receiver,
+                    code=receiving_unit,
+                    province=mine_name,
+                ),
+                allowed=True,
+            )
         _, theirs_name = _province_at(registry, receiving_unit, self.on)
         return check(
-            f"{receiver} ({receiving_unit}) is in {theirs_name}, not in {mine_name} "
-            f"({mine_code}), where {self.subject_name} ({self.subject_code}) lies",
+            Message(
+                "{unit} ({code}) is in {province}, not in {subject_province} "
+                "({subject_province_code}), where {subject} ({subject_code}) lies",
+                unit=receiver,
+                code=receiving_unit,
+                province=theirs_name,
+                subject_province=mine_name,
+                subject_province_code=mine_code,
+                subject=self.subject_name,
+                subject_code=self.subject_code,
+            ),
             allowed=False,
         )
 
@@ -624,6 +679,19 @@ class Assignment:
         lines.extend(f"  - {matched.text(code)}" for matched in self.explanation)
         lines.extend(tr("Note: {note}", code, note=tr_data(note, code)) for note in self.notes)
         return "\n".join(lines)
+
+
+# i18n: intake scopes and channels as the intake check names them (the values themselves)
+_INTAKE_WORDS: Final = (
+    N_("subject_commune"),
+    N_("competent_agency"),
+    N_("any_in_province"),
+    N_("nationwide"),
+    N_("online_only"),
+    N_("in_person"),
+    N_("post"),
+    N_("online"),
+)
 
 
 def _role_english(role: AgencyRole) -> str:
