@@ -559,15 +559,17 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
         if args.action == "apply":
             plan = HandoverPlan.open(args.plan)
             result = apply_plan(
-                store, plan, progress=lambda items: _progress(items, enabled=show, label="apply")
+                store,
+                plan,
+                progress=lambda items: _progress(items, enabled=show, label=tr("apply")),
             )
             report = handover_report(plan)
             rows = [
-                ("plan", result.plan_id),
-                ("handed over now", f"{result.written:,}"),
-                ("already handed over", f"{result.already:,}"),
-                ("left to decide", f"{result.to_decide:,}"),
-                ("late at the cutover", f"{len(report.late):,}"),
+                (tr("plan"), result.plan_id),
+                (tr("handed over now"), f"{result.written:,}"),
+                (tr("already handed over"), f"{result.already:,}"),
+                (tr("left to decide"), f"{result.to_decide:,}"),
+                (tr("late at the cutover"), f"{len(report.late):,}"),
             ]
             data = {
                 "plan_id": result.plan_id,
@@ -576,7 +578,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
                 "to_decide": result.to_decide,
                 "report": report.to_dict(),
             }
-            text = _table(rows, ["handover", "dossiers"]) + "\n\n" + report.to_text()
+            text = _table(rows, [tr("handover"), tr("dossiers")]) + "\n\n" + report.to_text()
             return _emit(out, args, data, text)
         reorganisation = (
             Reorganisation.load(args.reorganisation)
@@ -600,7 +602,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
                     reorganisation,
                     sink,
                     decisions=decisions,
-                    progress=lambda items: _progress(items, enabled=show, label="plan"),
+                    progress=lambda items: _progress(items, enabled=show, label=tr("plan")),
                 )
         except BaseException:
             tmp.unlink()
@@ -625,24 +627,28 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
 
 def _add_handover(commands: Any) -> None:
     handover = commands.add_parser(
-        "handover", help="carry open dossiers across a reorganisation"
+        "handover", help=tr("carry open dossiers across a reorganisation")
     ).add_subparsers(dest="action", required=True, parser_class=_Parser)
-    p = handover.add_parser("plan", help="plan the handover of a store's open dossiers")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p = handover.add_parser("plan", help=tr("plan the handover of a store's open dossiers"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
     p.add_argument(
-        "--reorganisation", help="a reorganisation file (default: the 2025-07-01 reform)"
+        "--reorganisation", help=tr("a reorganisation file (default: the 2025-07-01 reform)")
     )
     p.add_argument(
-        "--decide", action="append", help="CODE=UNIT: a person's choice for a split place"
+        "--decide", action="append", help=tr("CODE=UNIT: a person's choice for a split place")
     )
-    p.add_argument("--output", help="write the plan to this file (stdout gets the summary)")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument("--output", help=tr("write the plan to this file (stdout gets the summary)"))
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_handover)
-    p = handover.add_parser("apply", help="apply a handover plan to the store it was made from")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
-    p.add_argument("--plan", required=True, help="the plan file written by 'handover plan'")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p = handover.add_parser("apply", help=tr("apply a handover plan to the store it was made from"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
+    p.add_argument(
+        "--plan",
+        required=True,
+        help=tr("the plan file written by {command}", command="'handover plan'"),
+    )
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_handover)
 
