@@ -222,12 +222,14 @@ def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
     }
     text = str(info)
     if args.date.year > OFFICIAL_SCHEDULE_THROUGH:
-        data["note"] = (
-            f"no official {args.date.year} schedule of days off and swaps exists yet (govtier's "
-            f"notices run through {OFFICIAL_SCHEDULE_THROUGH}): this follows the Labour Code's "
-            "fixed holidays and may change when the Government publishes it"
+        data["note"] = tr(
+            "no official {year} schedule of days off and swaps exists yet (govtier's "
+            "notices run through {through}): this follows the Labour Code's "
+            "fixed holidays and may change when the Government publishes it",
+            year=args.date.year,
+            through=OFFICIAL_SCHEDULE_THROUGH,
         )
-        text += f"\nNote: {data['note']}."
+        text += "\n" + tr("Note: {note}.", note=data["note"])
     return _emit(out, args, data, text)
 
 
@@ -241,7 +243,12 @@ def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
 
 def _calendar_between(args: argparse.Namespace, out: TextIO) -> int:
     count = _calendar(args).working_days_between(args.start, args.end)
-    text = f"working days after {_day(args.start)} up to {_day(args.end)}: {count}"
+    text = tr(
+        "working days after {start} up to {end}: {count}",
+        start=_day(args.start),
+        end=_day(args.end),
+        count=count,
+    )
     return _emit(out, args, {"working_days": count}, text)
 
 
@@ -417,15 +424,19 @@ def _clip(text: str, width: int) -> str:
 
 def _report_table(result: Any, width: int) -> str:
     """The report as a table no wider than ``width``: units by name, least-wanted columns last."""
+    from govtier.reporting import column_label
+
+    vi = resolve_language() == "vi"
     keys: tuple[str, ...] = result.group_by
     rows = result.to_rows(total=True) if keys else result.to_rows(total=True)[-1:]
+    total = tr("TOTAL")
     registry = UnitRegistry.bundled() if any(k in _UNIT_KEYS for k in keys) else None
     cache: dict[str, str] = {}
 
     def key_cell(name: str, value: object) -> str:
         text = str(value)
         if text == "*":
-            return "TOTAL" if name == keys[0] else ""
+            return total if name == keys[0] else ""
         if registry is not None and name in _UNIT_KEYS:
             return _unit_label(text, registry, cache)
         return text
@@ -435,11 +446,12 @@ def _report_table(result: Any, width: int) -> str:
             return "-" if value is None else f"{value:.1f}"
         return str(value)
 
-    key_cells = [[key_cell(k, row[k]) for k in keys] for row in rows] if keys else [["TOTAL"]]
-    key_heads = list(keys) or [""]
+    key_cells = [[key_cell(k, row[k]) for k in keys] for row in rows] if keys else [[total]]
+    key_heads = [column_label(k) for k in keys] or [""]
     key_widths = [max(len(h), *(len(c[i]) for c in key_cells)) for i, h in enumerate(key_heads)]
     columns: list[tuple[str, str, int]] = []
-    for name, head in _REPORT_COLUMNS:
+    for name, english in _REPORT_COLUMNS:
+        head = column_label("on-time %" if name == "on_time_percent" else name) if vi else english
         cells = [number(name, row[name]) for row in rows]
         columns.append((name, head, max(len(head), *(len(c) for c in cells))))
     # names first (up to 32 characters), then the columns that fit, in order of importance;
@@ -462,9 +474,10 @@ def _report_table(result: Any, width: int) -> str:
         parts += [c.rjust(w) for c, (_, _, w) in zip(cells, order, strict=True)]
         return "  ".join(parts).rstrip()
 
-    title = (
-        f"Dossiers as of {result.as_of:%d/%m/%Y %H:%M} (on-time rate over "
-        f"{result.basis.value} dossiers)"
+    title = tr(
+        "Dossiers as of {moment} (on-time rate over {basis})",
+        moment=result.as_of.strftime("%d/%m/%Y %H:%M"),
+        basis=result.basis.label(),
     )
     lines = [
         title,
@@ -474,7 +487,11 @@ def _report_table(result: Any, width: int) -> str:
     for key_row, row in zip(key_cells, rows, strict=True):
         lines.append(line(key_row, [number(name, row[name]) for name, _, _ in order]))
     if hidden:
-        note = f"(not shown, to fit {width} columns: {', '.join(hidden)}; see --json)"
+        note = tr(
+            "(not shown, to fit {width} columns: {hidden}; see --json)",
+            width=width,
+            hidden=", ".join(hidden),
+        )
         lines.append(textwrap.fill(note, width=max(width, 40)))
     return "\n".join(lines)
 
