@@ -6,7 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RUNTIME := $(VENV)/.runtime-stamp
-LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py)
+LINTED := $(wildcard src tests examples benchmarks scripts docs conftest.py hatch_build.py)
+# the message catalogues: the build hook compiles them on install, so an edit reinstalls
+CATALOGUES := hatch_build.py $(wildcard src/govtier/locale/*/LC_MESSAGES/govtier.po)
 
 .PHONY: help install demo test lint typecheck pytest docs data schemas bench fuzz clean
 
@@ -22,13 +24,13 @@ help:
 	@echo "make fuzz    a long fuzzing run (3,000 inputs per entry point)"
 
 # everything for development (tests, docs, lint, benchmarks)
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CATALOGUES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@touch $(STAMP) $(RUNTIME)
 
 # the runtime only (attrs, cattrs, python-dateutil, holidays): all the demo needs
-$(RUNTIME): pyproject.toml
+$(RUNTIME): pyproject.toml $(CATALOGUES)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $(RUNTIME)

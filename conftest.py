@@ -15,6 +15,8 @@ from sybil import Sybil
 from sybil.parsers.myst import DocTestDirectiveParser, PythonCodeBlockParser, SkipParser
 from sybil.parsers.rest import DocTestParser
 
+from govtier.i18n import DEFAULT_LANGUAGE, set_default_language
+
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -22,11 +24,20 @@ def _setup(namespace: dict[str, Any]) -> None:
     namespace["_cwd"] = os.getcwd()
     namespace["_tmp"] = tempfile.TemporaryDirectory()
     os.chdir(namespace["_tmp"].name)
+    # the pages show govtier's default, Vietnamese, whatever the machine's locale says (the CLI
+    # reads it); each page starts from the library default too
+    namespace["_language"] = os.environ.get("LANGUAGE")
+    os.environ["LANGUAGE"] = "vi"
 
 
 def _teardown(namespace: dict[str, Any]) -> None:
     os.chdir(namespace["_cwd"])
     namespace["_tmp"].cleanup()
+    if namespace["_language"] is None:
+        os.environ.pop("LANGUAGE", None)
+    else:
+        os.environ["LANGUAGE"] = namespace["_language"]
+    set_default_language(DEFAULT_LANGUAGE)
 
 
 _markdown = Sybil(

@@ -29,6 +29,9 @@ mermaid_height = "auto"
 myst_heading_anchors = 3
 html_theme = "furo"
 html_title = "govtier"
+# code blocks and text in fonts that carry the Vietnamese letters (see _static/govtier.css)
+html_static_path = ["_static"]
+html_css_files = ["govtier.css"]
 autodoc_member_order = "bysource"
 # types in the signature, once; the docstrings' Args/Attributes give the meaning (an attrs class
 # would otherwise list every field twice: as a variable and as an __init__ parameter)

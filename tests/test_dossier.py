@@ -419,6 +419,7 @@ class TestCodesAndSlip:
         with pytest.raises(MalformedCodeError):
             DossierCode.parse(text)
 
+    @pytest.mark.default_language  # the slip is Vietnamese by default, as it always was
     def test_receipt_slip_and_privacy(self) -> None:
         """The slip carries the appointment; personal data stays out of repr."""
         d = received()

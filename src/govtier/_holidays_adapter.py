@@ -12,6 +12,7 @@ import re
 
 import attrs
 
+from govtier.i18n import N_, tr
 from govtier.legal import LegalSource
 
 __all__ = ["HolidayFact", "vietnam_facts"]
@@ -28,7 +29,7 @@ LABOUR_CODE_IN_LIEU = LegalSource(
     "working day",
 )
 GOVERNMENT_SWAP = LegalSource(
-    document="yearly Government/Prime Minister notice on holiday schedules for civil servants",
+    document=N_("yearly Government/Prime Minister notice on holiday schedules for civil servants"),
     title="day swap recorded in the holidays package (see its Vietnam module for the dispatch)",
 )
 CULTURE_DAY = LegalSource(
@@ -47,6 +48,8 @@ class HolidayFact:
     Attributes:
         date: the day.
         name: the package's English name.
+        name_vi: the package's Vietnamese name (``language="vi"``), with the official spelling
+            "Tết Nguyên đán" (the package writes "Nguyên Đán").
         kind: ``"holiday"``, ``"in_lieu"``, ``"swapped_off"``, ``"swapped_in"`` or
             ``"culture_day"``.
         source: the law behind it.
@@ -56,6 +59,7 @@ class HolidayFact:
     name: str
     kind: str
     source: LegalSource
+    name_vi: str | None = None
 
 
 def vietnam_facts(first_year: int, last_year: int) -> list[HolidayFact]:
@@ -68,14 +72,18 @@ def vietnam_facts(first_year: int, last_year: int) -> list[HolidayFact]:
 
     years = range(first_year - 1, last_year + 2)
     vn = holidays.country_holidays("VN", years=years, language="en_US")
+    vn_vi = holidays.country_holidays("VN", years=years, language="vi")
     facts: list[HolidayFact] = []
     for day, names in sorted(vn.items()):
-        for name in str(names).split("; "):
-            facts.append(_classify(day, name))
+        vi_names = str(vn_vi.get(day, "")).split("; ")
+        for position, name in enumerate(str(names).split("; ")):
+            vi_name = vi_names[position] if position < len(vi_names) else None
+            facts.append(_classify(day, name, _official_spelling(vi_name)))
     facts.extend(
         HolidayFact(
             date=day,
-            name="Working day (swapped with a day off)",
+            name=SWAPPED_IN_NAME,
+            name_vi=tr(SWAPPED_IN_NAME, "vi"),
             kind="swapped_in",
             source=GOVERNMENT_SWAP,
         )
@@ -85,19 +93,32 @@ def vietnam_facts(first_year: int, last_year: int) -> list[HolidayFact]:
     return facts
 
 
-def _classify(day: dt.date, name: str) -> HolidayFact:
+SWAPPED_IN_NAME = N_("Working day (swapped with a day off)")
+SWAPPED_OFF_NAME = N_("Day off in exchange for working Saturday {date}")
+
+
+def _official_spelling(name: str | None) -> str | None:
+    """The official spelling of a Vietnamese holiday name ("Tết Nguyên đán", see the glossary)."""
+    return name.replace("Nguyên Đán", "Nguyên đán") if name else None
+
+
+def _classify(day: dt.date, name: str, name_vi: str | None = None) -> HolidayFact:
     lowered = name.lower()
     if "substituted" in lowered:
         match = _SUBSTITUTED.search(name)
         swapped = name
         if match:
             month, dom, year = (int(g) for g in match.groups())
-            swapped = (
-                f"Day off in exchange for working Saturday {dt.date(year, month, dom):%d/%m/%Y}"
-            )
-        return HolidayFact(date=day, name=swapped, kind="swapped_off", source=GOVERNMENT_SWAP)
+            worked = f"{dt.date(year, month, dom):%d/%m/%Y}"
+            swapped = tr(SWAPPED_OFF_NAME, "en", date=worked)
+            name_vi = tr(SWAPPED_OFF_NAME, "vi", date=worked)
+        return HolidayFact(
+            date=day, name=swapped, name_vi=name_vi, kind="swapped_off", source=GOVERNMENT_SWAP
+        )
     if "cultur" in lowered:
-        return HolidayFact(date=day, name=name, kind="culture_day", source=CULTURE_DAY)
-    if "observed" in lowered:
-        return HolidayFact(date=day, name=name, kind="in_lieu", source=LABOUR_CODE_IN_LIEU)
-    return HolidayFact(date=day, name=name, kind="holiday", source=LABOUR_CODE_HOLIDAYS)
+        kind, source = "culture_day", CULTURE_DAY
+    elif "observed" in lowered:
+        kind, source = "in_lieu", LABOUR_CODE_IN_LIEU
+    else:
+        kind, source = "holiday", LABOUR_CODE_HOLIDAYS
+    return HolidayFact(date=day, name=name, name_vi=name_vi, kind=kind, source=source)

@@ -33,6 +33,7 @@ import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
 from govtier.errors import DataFileError, InvalidInputError, OutOfRangeError
+from govtier.i18n import N_, cite, format_date, resolve_language, tr
 from govtier.legal import Confidence, LegalSource
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ CIVIL_SERVICE_WEEK = LegalSource(
 
 MAX_NOTICE_FILE_BYTES: Final = 1_000_000
 _WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_SHORT: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class ReasonKind(enum.Enum):
@@ -80,6 +80,14 @@ class ReasonKind(enum.Enum):
     SWAPPED_IN = "swapped in"
     CLOSURE = "closure"
     EXTRA_WORKING_DAY = "extra working day"
+
+    def label(self, lang: str | None = None) -> str:
+        """The kind in words, in ``lang`` (default: see :mod:`govtier.i18n`).
+
+        >>> ReasonKind.DAY_IN_LIEU.label("vi")
+        'nghỉ bù'
+        """
+        return tr(_REASON_LABELS[self], lang)
 
     @property
     def makes_working(self) -> bool:
@@ -102,14 +110,26 @@ class DayReason:
     name: str
     source: LegalSource | None = None
     confidence: Confidence = Confidence.CONFIRMED
+    name_vi: str | None = None
 
-    def __str__(self) -> str:
-        text = f"{self.kind.value}: {self.name}"
+    def text(self, lang: str | None = None) -> str:
+        """The reason in words, in ``lang``: kind, name and source.
+
+        The name is the Vietnamese one from ``holidays`` (``name_vi``) in Vietnamese, else the
+        catalogue's text for ``name`` (bundled notice titles, the weekday rule), else ``name``
+        as given.
+        """
+        code = resolve_language(lang)
+        name = self.name_vi if code == "vi" and self.name_vi else tr(self.name, code)
+        text = f"{self.kind.label(code)}: {name}"
         if self.source is not None:
-            text += f" ({self.source})"
+            text += f" ({cite(self.source, code)})"
         if self.confidence is not Confidence.CONFIRMED:
             text += f" {self.confidence.mark}"
         return text
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @attrs.frozen(kw_only=True)
@@ -126,10 +146,27 @@ class DayInfo:
     is_working_day: bool
     reasons: tuple[DayReason, ...]
 
+    def text(self, lang: str | None = None) -> str:
+        """The day's status and its deciding reason, in ``lang``.
+
+        >>> cal = WorkingCalendar.vietnam()
+        >>> print(cal.why(dt.date(2026, 2, 17)).text("en"))  # doctest: +NORMALIZE_WHITESPACE
+        Tue 17/02/2026 is not a working day: public holiday: Lunar New Year
+        (9441/TB-BNV (16/10/2025))
+        >>> print(cal.why(dt.date(2026, 2, 17)).text("vi"))  # doctest: +NORMALIZE_WHITESPACE
+        Thứ Ba 17/02/2026 không phải là ngày làm việc: ngày nghỉ lễ, Tết: Tết Nguyên đán
+        (9441/TB-BNV (16/10/2025))
+        """
+        code = resolve_language(lang)
+        day = format_date(self.date, code, weekday=True)
+        if self.is_working_day:
+            head = tr("{day} is a working day", code, day=day)
+        else:
+            head = tr("{day} is not a working day", code, day=day)
+        return f"{head}: {self.reasons[-1].text(code)}"
+
     def __str__(self) -> str:
-        status = "a working day" if self.is_working_day else "not a working day"
-        head = f"{_WEEKDAY_SHORT[self.date.weekday()]} {self.date:%d/%m/%Y} is {status}"
-        return f"{head}: {self.reasons[-1]}"
+        return self.text()
 
 
 @attrs.frozen(kw_only=True)
@@ -683,20 +720,26 @@ class WorkingCalendar:
                     Confidence.PARTIAL if fact.kind == "culture_day" else Confidence.CONFIRMED
                 )
                 reason = DayReason(
-                    kind=kind, name=fact.name, source=fact.source, confidence=confidence
+                    kind=kind,
+                    name=fact.name,
+                    name_vi=fact.name_vi,
+                    source=fact.source,
+                    confidence=confidence,
                 )
                 put(fact.date, reason, is_working=kind.makes_working)
         for notice in self.notices:
             for day in notice.days_off:
                 kind = _notice_off_kind(day)
-                name = notice.title
+                name, name_vi = notice.title, None
                 if working.get(day) is False:  # the notice confirms a known day off
-                    kind, name = reasons[day][-1].kind, reasons[day][-1].name
+                    known = reasons[day][-1]
+                    kind, name, name_vi = known.kind, known.name, known.name_vi
                 put(
                     day,
                     DayReason(
                         kind=kind,
                         name=name,
+                        name_vi=name_vi,
                         source=notice.source,
                         confidence=notice.confidence,
                     ),
@@ -910,10 +953,13 @@ class WorkingCalendar:
         received_at: dt.datetime,
         duration: Duration,
         policy: DeadlinePolicy | None = None,
+        *,
+        lang: str | None = None,
     ) -> Deadline:
         """The statutory due moment for a dossier received at ``received_at``.
 
-        See :func:`govtier.deadlines.compute_deadline` for the rules applied. The arithmetic lives
+        See :func:`govtier.deadlines.compute_deadline` for the rules applied; the notes are in
+        ``lang`` (default: see :mod:`govtier.i18n`). The arithmetic lives
         in the deadlines layer: the calendar hands itself to the duration (data flows one way,
         calendar → deadlines, and this module never imports the layer above it).
 
@@ -927,7 +973,7 @@ class WorkingCalendar:
                 f"Duration.parse('3 working days')), got {type(duration).__name__}"
             )
             raise InvalidInputError(msg, field="duration", value=None)
-        result: Deadline = deadline_from(self, received_at, policy)
+        result: Deadline = deadline_from(self, received_at, policy, lang=lang)
         return result
 
 
@@ -958,14 +1004,26 @@ def _notice_off_kind(day: dt.date) -> ReasonKind:
     return ReasonKind.SWAPPED_OFF
 
 
+_REASON_LABELS: Final = {
+    ReasonKind.WEEKDAY: N_("weekday"),
+    ReasonKind.WEEKEND: N_("weekend"),
+    ReasonKind.PUBLIC_HOLIDAY: N_("public holiday"),
+    ReasonKind.DAY_IN_LIEU: N_("day off in lieu"),
+    ReasonKind.SWAPPED_OFF: N_("swapped out"),
+    ReasonKind.SWAPPED_IN: N_("swapped in"),
+    ReasonKind.CLOSURE: N_("closure"),
+    ReasonKind.EXTRA_WORKING_DAY: N_("extra working day"),
+}
+
+
 def _plain_reason(day: dt.date) -> DayReason:
     if day.weekday() < 5:
         return DayReason(
-            kind=ReasonKind.WEEKDAY, name="Monday to Friday", source=CIVIL_SERVICE_WEEK
+            kind=ReasonKind.WEEKDAY, name=N_("Monday to Friday"), source=CIVIL_SERVICE_WEEK
         )
     return DayReason(
         kind=ReasonKind.WEEKEND,
-        name="Saturday" if day.weekday() == 5 else "Sunday",
+        name=N_("Saturday") if day.weekday() == 5 else N_("Sunday"),
         source=CIVIL_SERVICE_WEEK,
     )
 

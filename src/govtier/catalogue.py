@@ -13,7 +13,7 @@ a new version closes the previous one (:meth:`Catalogue.publish`).
 >>> old = cat.get("judicial-record.certificate", on=dt.date(2026, 6, 30))
 >>> new = cat.get("judicial-record.certificate", on=dt.date(2026, 7, 1))
 >>> str(old.time_limit), str(new.time_limit)
-('10 calendar days', '5 working days')
+('10 ngày', '5 ngày làm việc')
 >>> [p.id for p in cat.search("đăng ký khai sinh")][:2]
 ['civil-status.birth', 'civil-status.birth-paternity']
 """
@@ -46,6 +46,7 @@ from govtier.deadlines import (
     WaitRule,
 )
 from govtier.errors import DataFileError, InvalidInputError, UnknownProcedureError
+from govtier.i18n import resolve_language, tr, tr_data
 from govtier.legal import Confidence, LegalSource
 from govtier.units import Level
 
@@ -194,6 +195,8 @@ class Extension:
 
     >>> e = Extension(duration=Duration.working_days(2), condition="bulk or complex requests")
     >>> str(e)
+    '+2 ngày làm việc nếu bulk or complex requests [U]'
+    >>> e.text("en")
     '+2 working days if bulk or complex requests [U]'
 
     Attributes:
@@ -210,11 +213,21 @@ class Extension:
     source: LegalSource | None = None
     confidence: Confidence = Confidence.UNCONFIRMED
 
-    def __str__(self) -> str:
-        text = f"+{self.duration} if {self.condition}"
+    def text(self, lang: str | None = None) -> str:
+        """The extension in words, in ``lang`` (default: see :mod:`govtier.i18n`)."""
+        code = resolve_language(lang)
+        text = tr(
+            "+{limit} if {condition}",
+            code,
+            limit=self.duration.text(code),
+            condition=tr_data(self.condition, code),
+        )
         if self.by_agreement:
-            text += " (longer by written agreement)"
+            text += tr(" (longer by written agreement)", code)
         return f"{text} {self.confidence.mark}"
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 def _non_negative_int(_inst: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -1157,7 +1170,7 @@ class Catalogue:
         >>> for change in changes:
         ...     if change.field == "time_limit":
         ...         print(change)
-        time_limit: 10 calendar days -> 5 working days
+        time_limit: 10 ngày -> 5 ngày làm việc
 
         Raises:
             UnknownProcedureError: an ``"id@N"`` names no version.

@@ -27,7 +27,8 @@ from xml.sax.saxutils import escape, quoteattr
 import attrs
 
 from govtier.errors import InvalidInputError
-from govtier.reporting import Figures, Report
+from govtier.i18n import format_date, language, resolve_language, tr
+from govtier.reporting import Figures, Report, column_label
 
 __all__ = [
     "DEFAULT_TOP",
@@ -231,24 +232,52 @@ def _axis_start(rows: Sequence[RankedRow]) -> float:
     return float(start) if start >= 50 else 0.0
 
 
+# the texts are in the default language (see govtier.i18n); the public functions take lang=
+
+
+def _key(name: str) -> str:
+    """A group key as the chart names it: the key itself in English, its heading in Vietnamese."""
+    return column_label(name) if resolve_language() == "vi" else name
+
+
 def _axis_title(low: float) -> str:
-    return "On-time rate (%)" if low == 0 else f"On-time rate (%), axis from {low:.0f}%"
+    if low == 0:
+        return tr("On-time rate (%)")
+    return tr("On-time rate (%), axis from {low}%", low=format(low, ".0f"))
 
 
 def _title(data: Report | Iterable[Mapping[str, object]], by: Sequence[str]) -> str:
-    title = f"On-time rate by {by[0]}"
     if isinstance(data, Report):
-        title += f", as of {data.as_of:%d/%m/%Y} (over {data.basis.value} dossiers)"
-    return title
+        return tr(
+            "On-time rate by {key}, as of {date} (over {basis})",
+            key=_key(by[0]),
+            date=format_date(data.as_of.date()),
+            basis=data.basis.label(),
+        )
+    return tr("On-time rate by {key}", key=_key(by[0]))
 
 
 def _subtitle(shown: int, total: int, by: Sequence[str], series: Sequence[str]) -> str:
-    noun = f"{by[0]}s" if total != 1 else by[0]
-    head = f"The {shown} lowest of {total} {noun}" if shown < total else f"All {total} {noun}"
+    vi = resolve_language() == "vi"
+    noun = _key(by[0]) if vi else (f"{by[0]}s" if total != 1 else by[0])
+    head = (
+        tr("The {shown} lowest of {total} {noun}", shown=shown, total=total, noun=noun)
+        if shown < total
+        else tr("All {total} {noun}", total=total, noun=noun)
+    )
     if len(by) == 2 and series:
-        span = series[0] if len(series) == 1 else f"{series[0]} to {series[-1]}"
-        return f"{head}, ranked. Large dot: the whole period; small dots: each {by[1]} ({span})."
-    return f"{head}, ranked."
+        span = (
+            series[0]
+            if len(series) == 1
+            else tr("{first} to {last}", first=series[0], last=series[-1])
+        )
+        return tr(
+            "{head}, ranked. Large dot: the whole period; small dots: each {key} ({span}).",
+            head=head,
+            key=_key(by[1]),
+            span=span,
+        )
+    return tr("{head}, ranked.", head=head)
 
 
 def ontime_chart_svg(
@@ -258,6 +287,7 @@ def ontime_chart_svg(
     title: str | None = None,
     label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
+    lang: str | None = None,
 ) -> str:
     """An SVG ranked dot plot of on-time rates: one row per category, the lowest first.
 
@@ -267,10 +297,15 @@ def ontime_chart_svg(
         title: the chart's title; by default it names the report's moment and basis.
         label_of: gives the label of a category (e.g. a commune's name for its code).
         top: how many of the lowest-ranked categories to show (``None``: all of them).
+        lang: ``"vi"`` or ``"en"`` for the titles, axis and notes (default: see
+            :mod:`govtier.i18n`).
 
     Raises:
-        InvalidInputError: see :func:`ontime_bars`; ``top`` is below 1.
+        InvalidInputError: see :func:`ontime_bars`; ``top`` is below 1; an unknown ``lang``.
     """
+    if lang is not None:  # the titles, axis and notes in ``lang``; the default otherwise
+        with language(lang):
+            return ontime_chart_svg(data, by=by, title=title, label_of=label_of, top=top)
     if top is not None and top < 1:
         msg = f"top is the number of categories to show (at least 1) or None, got {top!r}"
         raise InvalidInputError(msg, field="top", value=top)
@@ -370,9 +405,10 @@ def ontime_chart_svg(
             f'font-weight="bold">{row.rate:.1f}%</text>'
         )
     if not rows:
+        no_dossiers = tr("no dossiers")
         out.append(
             f'<text class="no-rate" x="{_num(left)}" y="{_num(_TOP + 14)}" fill="#777777">'
-            "no dossiers</text>"
+            f"{escape(no_dossiers)}</text>"
         )
     out.append("</g>")
     if series:
@@ -398,6 +434,7 @@ def ontime_chart_vegalite(
     title: str | None = None,
     label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The same ranked dot plot as a Vega-Lite v5 specification, its data inline.
 
@@ -407,6 +444,9 @@ def ontime_chart_vegalite(
     Raises:
         InvalidInputError: see :func:`ontime_chart_svg`.
     """
+    if lang is not None:
+        with language(lang):
+            return ontime_chart_vegalite(data, by=by, title=title, label_of=label_of, top=top)
     if top is not None and top < 1:
         msg = f"top is the number of categories to show (at least 1) or None, got {top!r}"
         raise InvalidInputError(msg, field="top", value=top)
@@ -472,6 +512,7 @@ def write_ontime_chart(
     label_of: Callable[[str], str | None] | None = None,
     top: int | None = DEFAULT_TOP,
     vegalite: bool = True,
+    lang: str | None = None,
 ) -> Path:
     """Write :func:`ontime_chart_svg` to ``path`` (UTF-8) and return the path.
 
@@ -482,11 +523,13 @@ def write_ontime_chart(
         InvalidInputError: see :func:`ontime_chart_svg`.
         OSError: a file cannot be written.
     """
-    svg = ontime_chart_svg(data, by=by, title=title, label_of=label_of, top=top)
+    svg = ontime_chart_svg(data, by=by, title=title, label_of=label_of, top=top, lang=lang)
     target = Path(path)
     target.write_text(svg, encoding="utf-8")
     if vegalite:
-        spec = ontime_chart_vegalite(data, by=by, title=title, label_of=label_of, top=top)
+        spec = ontime_chart_vegalite(
+            data, by=by, title=title, label_of=label_of, top=top, lang=lang
+        )
         text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
         vegalite_path(target).write_text(text, encoding="utf-8")
     return target

@@ -1,7 +1,9 @@
 """The ``govtier`` command line: answers for clerks and developers without writing code.
 
 ``govtier COMMAND ...`` or ``python -m govtier COMMAND ...``; ``govtier --help`` lists the commands.
-Output is a readable table by default and JSON with ``--json``. Bad input (an unknown unit or
+Output is a readable table by default and JSON with ``--json``; texts are in Vietnamese, or in
+English with ``--lang en`` (the default follows the locale: LANGUAGE, LC_ALL, LC_MESSAGES, LANG,
+falling back to Vietnamese). Error messages stay in English. Bad input (an unknown unit or
 procedure, a malformed date, a store that cannot be opened) prints one line on standard error and
 exits with status 2; nothing is written.
 
@@ -31,6 +33,14 @@ from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalen
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import GovtierError, InvalidInputError
+from govtier.i18n import (
+    format_date,
+    language,
+    language_from_environment,
+    resolve_language,
+    tr,
+    tr_data,
+)
 from govtier.jurisdiction import RuleSet
 from govtier.units import LegacyUnit, Unit, UnitRegistry
 
@@ -84,8 +94,8 @@ def _moment(text: str) -> dt.datetime:
 
 
 def _day(value: dt.date) -> str:
-    """A date as every command prints it: ``Mon 05/01/2026``."""
-    return f"{value:%a %d/%m/%Y}"
+    """A date as every command prints it: ``Thứ Hai 05/01/2026`` or ``Mon 05/01/2026``."""
+    return format_date(value, weekday=True)
 
 
 def _width() -> int:
@@ -138,9 +148,13 @@ def _legacy_dict(unit: LegacyUnit) -> dict[str, Any]:
 
 def _units_search(args: argparse.Namespace, out: TextIO) -> int:
     hits = UnitRegistry.bundled().search(args.text, province=args.province, limit=args.limit)
-    data = [{**_unit_dict(h.unit), "score": h.score, "why": h.why} for h in hits]
-    rows = [(h.unit.code, h.unit.name, h.unit.province_code or "", h.score, h.why) for h in hits]
-    text = _table(rows, ("code", "name", "province", "score", "why")) if hits else "no match"
+    data = [{**_unit_dict(h.unit), "score": h.score, "why": tr_data(h.why)} for h in hits]
+    rows = [
+        (h.unit.code, h.unit.name, h.unit.province_code or "", h.score, tr_data(h.why))
+        for h in hits
+    ]
+    headers = (tr("code"), tr("name"), tr("province"), tr("score"), tr("why"))
+    text = _table(rows, headers) if hits else tr("no match")
     return _emit(out, args, data, text)
 
 
@@ -148,14 +162,15 @@ def _units_show(args: argparse.Namespace, out: TextIO) -> int:
     registry = UnitRegistry.bundled()
     unit = registry.get(args.code)
     data = _unit_dict(unit)
-    lines = [f"{unit.name} ({unit.code})", f"  kind: {unit.kind.vietnamese} ({unit.kind.value})"]
+    kind = unit.kind.vietnamese if resolve_language() == "vi" else unit.kind.value
+    lines = [f"{unit.name} ({unit.code})", tr("  kind: {kind}", kind=kind)]
     if unit.province_code is not None:
         province = registry.province_of(unit.code)
         data["province_name"] = province.name
-        lines.append(f"  province: {province.name} ({province.code})")
+        lines.append(tr("  province: {name} ({code})", name=province.name, code=province.code))
     else:
-        lines.append(f"  communes: {len(registry.communes(unit.code))}")
-    lines.append(f"  in force from {unit.valid_from.isoformat()}")
+        lines.append(tr("  communes: {n}", n=len(registry.communes(unit.code))))
+    lines.append(tr("  in force from {date}", date=format_date(unit.valid_from)))
     return _emit(out, args, data, "\n".join(lines))
 
 
@@ -167,9 +182,16 @@ def _units_successors(args: argparse.Namespace, out: TextIO) -> int:
         "old": _legacy_dict(old),
         "successors": [{**_unit_dict(s.new), "how": s.how.value} for s in successions],
     }
-    head = f"{old.name}, {old.district_name}, {old.province_name} ({old.code}, before 2025-07-01)"
-    rows = [(s.new.code, s.new.name, s.how.value) for s in successions]
-    text = head + "\n" + (_table(rows, ("code", "new unit", "how")) if rows else "  no successor")
+    head = tr(
+        "{name}, {district}, {province} ({code}, before 2025-07-01)",
+        name=old.name,
+        district=old.district_name,
+        province=old.province_name,
+        code=old.code,
+    )
+    rows = [(s.new.code, s.new.name, tr(s.how.value)) for s in successions]
+    headers = (tr("code"), tr("new unit"), tr("how"))
+    text = head + "\n" + (_table(rows, headers) if rows else tr("  no successor"))
     return _emit(out, args, data, text)
 
 
@@ -200,24 +222,33 @@ def _calendar_why(args: argparse.Namespace, out: TextIO) -> int:
     }
     text = str(info)
     if args.date.year > OFFICIAL_SCHEDULE_THROUGH:
-        data["note"] = (
-            f"no official {args.date.year} schedule of days off and swaps exists yet (govtier's "
-            f"notices run through {OFFICIAL_SCHEDULE_THROUGH}): this follows the Labour Code's "
-            "fixed holidays and may change when the Government publishes it"
+        data["note"] = tr(
+            "no official {year} schedule of days off and swaps exists yet (govtier's "
+            "notices run through {through}): this follows the Labour Code's "
+            "fixed holidays and may change when the Government publishes it",
+            year=args.date.year,
+            through=OFFICIAL_SCHEDULE_THROUGH,
         )
-        text += f"\nNote: {data['note']}."
+        text += "\n" + tr("Note: {note}.", note=data["note"])
     return _emit(out, args, data, text)
 
 
 def _calendar_add(args: argparse.Namespace, out: TextIO) -> int:
     day = _calendar(args).add_working_days(args.date, args.n)
-    text = f"{args.n} working day(s) after {_day(args.date)}: {_day(day)}"
+    text = tr(
+        "{n} working day(s) after {start}: {day}", n=args.n, start=_day(args.date), day=_day(day)
+    )
     return _emit(out, args, {"date": day.isoformat()}, text)
 
 
 def _calendar_between(args: argparse.Namespace, out: TextIO) -> int:
     count = _calendar(args).working_days_between(args.start, args.end)
-    text = f"working days after {_day(args.start)} up to {_day(args.end)}: {count}"
+    text = tr(
+        "working days after {start} up to {end}: {count}",
+        start=_day(args.start),
+        end=_day(args.end),
+        count=count,
+    )
     return _emit(out, args, {"working_days": count}, text)
 
 
@@ -227,7 +258,7 @@ def _deadline(args: argparse.Namespace, out: TextIO) -> int:
         "received_at": deadline.received_at.isoformat(),
         "counting_from": deadline.counting_from.isoformat(),
         "due_at": deadline.due_at.isoformat(),
-        "duration": str(deadline.duration),
+        "duration": deadline.duration.text("en"),
         "explanation": deadline.explanation.splitlines(),
     }
     return _emit(out, args, data, deadline.explanation)
@@ -254,9 +285,9 @@ def _authority(args: argparse.Namespace, out: TextIO) -> int:
         "intake": assignment.intake.value,
         "receivers": assignment.receivers,
         "returns_at": assignment.returns_at,
-        "time_limit": str(assignment.time_limit),
+        "time_limit": assignment.time_limit.text("en"),
         "steps": [
-            {"name": s.name, "agency": s.authority.agency, "share": str(s.share)}
+            {"name": s.name, "agency": s.authority.agency, "share": s.share.text("en")}
             for s in assignment.steps
         ],
         "rules": list(assignment.rule_ids),
@@ -278,16 +309,24 @@ def _catalogue_validate(args: argparse.Namespace, out: TextIO) -> int:
     problems = [str(p) for p in check_marks(catalogue)] if marks else []
     procedures = sorted({p.id for p in catalogue.procedures})
     data: dict[str, Any] = {"procedures": procedures, "versions": len(catalogue.procedures)}
-    text = f"ok: {len(catalogue.procedures)} versions of {len(procedures)} procedures"
+    text = tr(
+        "ok: {versions} versions of {procedures} procedures",
+        versions=len(catalogue.procedures),
+        procedures=len(procedures),
+    )
     if marks:
         data["groups"] = sorted({g.id for g in catalogue.groups})
         data["mark_problems"] = problems
-        text = (
-            f"{'ok' if not problems else 'marks incomplete'}: {len(catalogue.procedures)} "
-            f"versions of {len(procedures)} procedures, {len(catalogue.groups)} groups; "
-            f"every fact marked, every [C] sourced: {'yes' if not problems else 'no'}"
+        text = tr(
+            "{status}: {versions} versions of {procedures} procedures, {groups} groups; "
+            "every fact marked, every [C] sourced: {answer}",
+            status=tr("ok") if not problems else tr("marks incomplete"),
+            versions=len(catalogue.procedures),
+            procedures=len(procedures),
+            groups=len(catalogue.groups),
+            answer=tr("yes") if not problems else tr("no"),
         )
-        text += "".join(f"\nmark: {p}" for p in problems)
+        text += "".join("\n" + tr("mark: {problem}", problem=p) for p in problems)
     status = _emit(out, args, data, text)
     return 1 if problems else status
 
@@ -345,7 +384,7 @@ def _progress(items: Iterable[_T], *, enabled: bool, label: str) -> Iterator[_T]
             sys.stderr.flush()
         yield item
     if enabled:
-        sys.stderr.write(f"\r{label} done: {index:,}\n")
+        sys.stderr.write("\r" + tr("{label} done: {n}", label=label, n=format(index, ",")) + "\n")
         sys.stderr.flush()
 
 
@@ -385,15 +424,19 @@ def _clip(text: str, width: int) -> str:
 
 def _report_table(result: Any, width: int) -> str:
     """The report as a table no wider than ``width``: units by name, least-wanted columns last."""
+    from govtier.reporting import column_label
+
+    vi = resolve_language() == "vi"
     keys: tuple[str, ...] = result.group_by
     rows = result.to_rows(total=True) if keys else result.to_rows(total=True)[-1:]
+    total = tr("TOTAL")
     registry = UnitRegistry.bundled() if any(k in _UNIT_KEYS for k in keys) else None
     cache: dict[str, str] = {}
 
     def key_cell(name: str, value: object) -> str:
         text = str(value)
         if text == "*":
-            return "TOTAL" if name == keys[0] else ""
+            return total if name == keys[0] else ""
         if registry is not None and name in _UNIT_KEYS:
             return _unit_label(text, registry, cache)
         return text
@@ -403,11 +446,12 @@ def _report_table(result: Any, width: int) -> str:
             return "-" if value is None else f"{value:.1f}"
         return str(value)
 
-    key_cells = [[key_cell(k, row[k]) for k in keys] for row in rows] if keys else [["TOTAL"]]
-    key_heads = list(keys) or [""]
+    key_cells = [[key_cell(k, row[k]) for k in keys] for row in rows] if keys else [[total]]
+    key_heads = [column_label(k) for k in keys] or [""]
     key_widths = [max(len(h), *(len(c[i]) for c in key_cells)) for i, h in enumerate(key_heads)]
     columns: list[tuple[str, str, int]] = []
-    for name, head in _REPORT_COLUMNS:
+    for name, english in _REPORT_COLUMNS:
+        head = column_label("on-time %" if name == "on_time_percent" else name) if vi else english
         cells = [number(name, row[name]) for row in rows]
         columns.append((name, head, max(len(head), *(len(c) for c in cells))))
     # names first (up to 32 characters), then the columns that fit, in order of importance;
@@ -430,9 +474,10 @@ def _report_table(result: Any, width: int) -> str:
         parts += [c.rjust(w) for c, (_, _, w) in zip(cells, order, strict=True)]
         return "  ".join(parts).rstrip()
 
-    title = (
-        f"Dossiers as of {result.as_of:%d/%m/%Y %H:%M} (on-time rate over "
-        f"{result.basis.value} dossiers)"
+    title = tr(
+        "Dossiers as of {moment} (on-time rate over {basis})",
+        moment=result.as_of.strftime("%d/%m/%Y %H:%M"),
+        basis=result.basis.label(),
     )
     lines = [
         title,
@@ -442,7 +487,11 @@ def _report_table(result: Any, width: int) -> str:
     for key_row, row in zip(key_cells, rows, strict=True):
         lines.append(line(key_row, [number(name, row[name]) for name, _, _ in order]))
     if hidden:
-        note = f"(not shown, to fit {width} columns: {', '.join(hidden)}; see --json)"
+        note = tr(
+            "(not shown, to fit {width} columns: {hidden}; see --json)",
+            width=width,
+            hidden=", ".join(hidden),
+        )
         lines.append(textwrap.fill(note, width=max(width, 40)))
     return "\n".join(lines)
 
@@ -457,7 +506,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
         show = args.progress or sys.stderr.isatty()
         group_by = tuple(g for g in args.group_by.split(",") if g) if args.group_by else ()
         result = report(
-            _progress(store.stream_summaries(), enabled=show, label="report"),
+            _progress(store.stream_summaries(), enabled=show, label=tr("report")),
             as_of=args.as_of,
             group_by=group_by,
             basis=OnTimeBasis(args.basis),
@@ -487,7 +536,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         codes = args.code or [s.code for s in store.find()]
         show = args.progress or (sys.stderr.isatty() and len(codes) > 1_000)
         records = []
-        for code in _progress(codes, enabled=show, label="export"):
+        for code in _progress(codes, enabled=show, label=tr("export")):
             dossier = store.load(code)
             record: dict[str, Any] = {"sync": sync_record(dossier, fmt)}
             if args.with_progress:
@@ -502,7 +551,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
             out,
             args,
             {"written": args.output, "dossiers": len(records)},
-            f"wrote {len(records)} portal record(s) to {args.output}",
+            tr("wrote {n} portal record(s) to {path}", n=len(records), path=args.output),
         )
     out.write(text + "\n")
     return 0
@@ -527,15 +576,17 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
         if args.action == "apply":
             plan = HandoverPlan.open(args.plan)
             result = apply_plan(
-                store, plan, progress=lambda items: _progress(items, enabled=show, label="apply")
+                store,
+                plan,
+                progress=lambda items: _progress(items, enabled=show, label=tr("apply")),
             )
             report = handover_report(plan)
             rows = [
-                ("plan", result.plan_id),
-                ("handed over now", f"{result.written:,}"),
-                ("already handed over", f"{result.already:,}"),
-                ("left to decide", f"{result.to_decide:,}"),
-                ("late at the cutover", f"{len(report.late):,}"),
+                (tr("plan"), result.plan_id),
+                (tr("handed over now"), f"{result.written:,}"),
+                (tr("already handed over"), f"{result.already:,}"),
+                (tr("left to decide"), f"{result.to_decide:,}"),
+                (tr("late at the cutover"), f"{len(report.late):,}"),
             ]
             data = {
                 "plan_id": result.plan_id,
@@ -544,7 +595,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
                 "to_decide": result.to_decide,
                 "report": report.to_dict(),
             }
-            text = _table(rows, ["handover", "dossiers"]) + "\n\n" + report.to_text()
+            text = _table(rows, [tr("handover"), tr("dossiers")]) + "\n\n" + report.to_text()
             return _emit(out, args, data, text)
         reorganisation = (
             Reorganisation.load(args.reorganisation)
@@ -568,7 +619,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
                     reorganisation,
                     sink,
                     decisions=decisions,
-                    progress=lambda items: _progress(items, enabled=show, label="plan"),
+                    progress=lambda items: _progress(items, enabled=show, label=tr("plan")),
                 )
         except BaseException:
             tmp.unlink()
@@ -593,24 +644,28 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
 
 def _add_handover(commands: Any) -> None:
     handover = commands.add_parser(
-        "handover", help="carry open dossiers across a reorganisation"
+        "handover", help=tr("carry open dossiers across a reorganisation")
     ).add_subparsers(dest="action", required=True, parser_class=_Parser)
-    p = handover.add_parser("plan", help="plan the handover of a store's open dossiers")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p = handover.add_parser("plan", help=tr("plan the handover of a store's open dossiers"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
     p.add_argument(
-        "--reorganisation", help="a reorganisation file (default: the 2025-07-01 reform)"
+        "--reorganisation", help=tr("a reorganisation file (default: the 2025-07-01 reform)")
     )
     p.add_argument(
-        "--decide", action="append", help="CODE=UNIT: a person's choice for a split place"
+        "--decide", action="append", help=tr("CODE=UNIT: a person's choice for a split place")
     )
-    p.add_argument("--output", help="write the plan to this file (stdout gets the summary)")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument("--output", help=tr("write the plan to this file (stdout gets the summary)"))
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_handover)
-    p = handover.add_parser("apply", help="apply a handover plan to the store it was made from")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
-    p.add_argument("--plan", required=True, help="the plan file written by 'handover plan'")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p = handover.add_parser("apply", help=tr("apply a handover plan to the store it was made from"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
+    p.add_argument(
+        "--plan",
+        required=True,
+        help=tr("the plan file written by {command}", command="'handover plan'"),
+    )
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_handover)
 
@@ -627,15 +682,27 @@ def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--json", action="store_true", help=tr("print JSON instead of a table"))
+    _lang_option(parser)
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        metavar="vi|en",
+        help=tr(
+            "the language of the output: vi (Vietnamese) or en (English); by default the "
+            "locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else Vietnamese"
+        ),
+    )
 
 
 def _calendar_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--notices", help="a TOML/JSON notices file to apply on top")
+    parser.add_argument("--notices", help=tr("a TOML/JSON notices file to apply on top"))
     parser.add_argument(
         "--no-culture-day",
         action="store_true",
-        help="do not treat 24/11 (Vietnam Culture Day, legal status pending) as a day off",
+        help=tr("do not treat 24/11 (Vietnam Culture Day, legal status pending) as a day off"),
     )
 
 
@@ -643,130 +710,164 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     from govtier import __version__
 
-    parser = _Parser(prog="govtier", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(
+        prog="govtier",
+        description=tr(
+            "The govtier command line: answers for clerks and developers without writing code."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"govtier {__version__}")
+    # (read before parsing, by main(); also accepted after the command)
+    parser.add_argument("--lang", dest="top_lang", metavar="vi|en", help=tr("vi or en"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    units = commands.add_parser("units", help="administrative units").add_subparsers(
+    units = commands.add_parser("units", help=tr("administrative units")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    p = units.add_parser("search", help="find units by name (accents optional)")
+    p = units.add_parser("search", help=tr("find units by name (accents optional)"))
     p.add_argument("text")
-    p.add_argument("--province", help="a province code or name")
+    p.add_argument("--province", help=tr("a province code or name"))
     p.add_argument("--limit", type=int, default=10)
     _common(p)
     p.set_defaults(handler=_units_search)
-    p = units.add_parser("show", help="one unit by its code")
+    p = units.add_parser("show", help=tr("one unit by its code"))
     p.add_argument("code")
     _common(p)
     p.set_defaults(handler=_units_show)
-    p = units.add_parser("successors", help="the new unit(s) an old commune became")
-    p.add_argument("code", help="a pre-2025 commune code")
+    p = units.add_parser("successors", help=tr("the new unit(s) an old commune became"))
+    p.add_argument("code", help=tr("a pre-2025 commune code"))
     _common(p)
     p.set_defaults(handler=_units_successors)
 
-    calendar = commands.add_parser("calendar", help="the working calendar").add_subparsers(
+    calendar = commands.add_parser("calendar", help=tr("the working calendar")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
-    p = calendar.add_parser("why", help="why a day is or is not a working day")
+    p = calendar.add_parser("why", help=tr("why a day is or is not a working day"))
     p.add_argument("date", type=_date)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_why)
-    p = calendar.add_parser("add", help="the n-th working day after a date")
+    p = calendar.add_parser("add", help=tr("the n-th working day after a date"))
     p.add_argument("date", type=_date)
     p.add_argument("n", type=int)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_add)
-    p = calendar.add_parser("between", help="working days x with start < x <= end")
+    p = calendar.add_parser("between", help=tr("working days x with start < x <= end"))
     p.add_argument("start", type=_date)
     p.add_argument("end", type=_date)
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_calendar_between)
 
-    p = commands.add_parser("deadline", help="the due moment of a time limit")
+    p = commands.add_parser("deadline", help=tr("the due moment of a time limit"))
     p.add_argument(
-        "received", type=_moment, help="receipt moment with its time, e.g. 2026-02-12T10:00"
+        "received", type=_moment, help=tr("receipt moment with its time, e.g. 2026-02-12T10:00")
     )
-    p.add_argument("limit", help="e.g. '3 working days', '15 days', 'same day', '8 working hours'")
+    p.add_argument(
+        "limit", help=tr("e.g. '3 working days', '15 days', 'same day', '8 working hours'")
+    )
     _calendar_options(p)
     _common(p)
     p.set_defaults(handler=_deadline)
 
-    p = commands.add_parser("authority", help="who receives, decides and returns, and why")
-    p.add_argument("procedure", help="a procedure id or national code")
-    p.add_argument("unit", help="a commune or province code (an old code is followed)")
-    p.add_argument("--on", type=_date, required=True, help="the date (YYYY-MM-DD)")
+    p = commands.add_parser("authority", help=tr("who receives, decides and returns, and why"))
+    p.add_argument("procedure", help=tr("a procedure id or national code"))
+    p.add_argument("unit", help=tr("a commune or province code (an old code is followed)"))
+    p.add_argument("--on", type=_date, required=True, help=tr("the date (YYYY-MM-DD)"))
     p.add_argument("--channel", choices=[c.value for c in Channel], default="in_person")
     _common(p)
     p.set_defaults(handler=_authority)
 
-    catalogue = commands.add_parser("catalogue", help="procedure catalogues").add_subparsers(
+    catalogue = commands.add_parser("catalogue", help=tr("procedure catalogues")).add_subparsers(
         dest="action", required=True, parser_class=_Parser
     )
     p = catalogue.add_parser(
-        "validate", help="load and validate catalogue files (none: the bundled catalogue)"
+        "validate", help=tr("load and validate catalogue files (none: the bundled catalogue)")
     )
     p.add_argument("files", nargs="*")
-    p.add_argument("--with-bundled", action="store_true", help="add the files to the bundled one")
+    p.add_argument(
+        "--with-bundled", action="store_true", help=tr("add the files to the bundled one")
+    )
     p.add_argument(
         "--marks",
         action="store_true",
-        help="also require one mark per fact and a source for every [C] (always on with no files)",
+        help=tr(
+            "also require one mark per fact and a source for every [C] (always on with no files)"
+        ),
     )
     _common(p)
     p.set_defaults(handler=_catalogue_validate)
 
-    p = commands.add_parser("check-rules", help="validate rules and run scenario files")
+    p = commands.add_parser("check-rules", help=tr("validate rules and run scenario files"))
     p.add_argument("files", nargs="+")
+    _lang_option(p)
     p.set_defaults(handler=_check_rules, json=False)
 
-    p = commands.add_parser("report", help="on-time figures over a store (SQLite file or URL)")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
+    p = commands.add_parser("report", help=tr("on-time figures over a store (SQLite file or URL)"))
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
     p.add_argument(
         "--as-of",
         type=_moment,
         required=True,
-        help="the moment described, with its time, e.g. 2026-04-10T17:00",
+        help=tr("the moment described, with its time, e.g. 2026-04-10T17:00"),
     )
     p.add_argument(
-        "--group-by", default="", help="comma-separated: province, commune, procedure, month, ..."
+        "--group-by",
+        default="",
+        help=tr("comma-separated keys: {keys}", keys="province, commune, procedure, month, ..."),
     )
     p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
     p.add_argument(
         "--chart",
-        help="also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "
-        "JSON beside it: rates.svg -> rates.vl.json)",
+        help=tr(
+            "also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "
+            "JSON beside it: rates.svg -> rates.vl.json)"
+        ),
     )
     p.add_argument(
         "--chart-top",
         type=int,
         default=25,
-        help="how many of the lowest-ranked communes the chart shows (default 25)",
+        help=tr("how many of the lowest-ranked communes the chart shows (default 25)"),
     )
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_report)
 
-    p = commands.add_parser("export", help="National Public Service Portal records from a store")
-    p.add_argument("--store", required=True, help="a SQLite file or a postgresql:// URL")
-    p.add_argument("--code", action="append", help="only this dossier (repeatable)")
+    p = commands.add_parser(
+        "export", help=tr("National Public Service Portal records from a store")
+    )
+    p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
+    p.add_argument("--code", action="append", help=tr("only this dossier (repeatable)"))
     p.add_argument(
         "--date-format", choices=["yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"], default="yyyyMMddHHmmss"
     )
-    p.add_argument("--with-progress", action="store_true", help="add the status-progress bodies")
-    p.add_argument("--output", help="write the JSON to this file instead of standard output")
-    p.add_argument("--progress", action="store_true", help="draw a progress bar on stderr")
+    p.add_argument(
+        "--with-progress", action="store_true", help=tr("add the status-progress bodies")
+    )
+    p.add_argument("--output", help=tr("write the JSON to this file instead of standard output"))
+    p.add_argument("--progress", action="store_true", help=tr("draw a progress bar on stderr"))
     _common(p)
     p.set_defaults(handler=_export)
 
     _add_handover(commands)
 
-    p = commands.add_parser("demo", help="the quick-start demo")
+    p = commands.add_parser("demo", help=tr("the quick-start demo"))
+    _lang_option(p)
     p.set_defaults(handler=_demo, json=False)
     return parser
+
+
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv`` (the last one), if given."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -776,14 +877,22 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         argv: the arguments (default: ``sys.argv[1:]``).
         out: where to print (default: standard output).
     """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # a usage error, --help or --version: a status, not an exception
-        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:  # the language is known before the parser is built, so that --help speaks it too
+        chosen = resolve_language(_lang_in(given) or language_from_environment(os.environ))
+    except GovtierError as exc:
+        sys.stderr.write(f"govtier: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    with language(chosen):
+        parser = build_parser()
+        try:
+            args = parser.parse_args(given)
+        except SystemExit as stop:  # a usage error, --help or --version: a status, not an error
+            return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     handler: Handler = args.handler
     try:
-        return handler(args, out or sys.stdout)
+        with language(chosen):
+            return handler(args, out or sys.stdout)
     except BrokenPipeError:  # e.g. `govtier export ... | head`: the reader has gone
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (silence the final flush)
         return 0

@@ -26,6 +26,7 @@ import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
 from govtier.errors import InvalidInputError
+from govtier.i18n import cite, format_date, format_datetime, resolve_language, tr, trn
 from govtier.legal import Confidence, LegalSource
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ def _non_negative(_inst: object, attribute: attrs.Attribute[int], value: int) ->
 _DURATION_TEXT: Final = re.compile(
     r"^\s*(?:(?P<n>\d+)\s*(?P<unit>working\s+days?|wd|working\s+hours?|wh|"
     r"calendar\s+days?|days?|d|ngày\s+làm\s+việc|giờ\s+làm\s+việc|ngày)"
-    r"|(?P<same>same[\s-]+day|trong\s+ngày)(?:\s*\(?\s*cutoff\s+(?P<cut>\d\d?:\d\d)\s*\)?)?"
-    r"|(?P<now>immediate(?:ly)?|ngay))\s*$",
+    r"|(?P<same>same[\s-]+day|trong\s+ngày)(?:\s*\(?\s*(?:cutoff|nhận\s+trước)\s+(?P<cut>\d\d?:\d\d)\s*\)?)?"
+    r"|(?P<now>immediate(?:ly)?|(?:giải\s+quyết\s+)?ngay))\s*$",
     re.IGNORECASE,
 )
 
@@ -97,7 +98,11 @@ class Duration:
     :meth:`same_day` and :meth:`immediate`, or :meth:`parse` for text.
 
     >>> str(Duration.working_days(3)), str(Duration.same_day())
+    ('3 ngày làm việc', 'trong ngày (nhận trước 15:00)')
+    >>> Duration.working_days(3).text("en"), Duration.same_day().text("en")
     ('3 working days', 'same day (cutoff 15:00)')
+    >>> Duration.parse(str(Duration.same_day(dt.time(11)))) == Duration.same_day(dt.time(11))
+    True
     >>> Duration.parse("7 ngày làm việc") == Duration.working_days(7)
     True
     """
@@ -179,24 +184,37 @@ class Duration:
         calendar: WorkingCalendar,
         received_at: dt.datetime,
         policy: DeadlinePolicy | None = None,
+        *,
+        lang: str | None = None,
     ) -> Deadline:
         """The due moment of this limit for a dossier received at ``received_at``.
 
         The same as :func:`compute_deadline` (and :meth:`WorkingCalendar.deadline`, which calls
-        this, so the calendar never imports the deadlines layer above it).
+        this, so the calendar never imports the deadlines layer above it); the notes are in
+        ``lang`` (default: see :mod:`govtier.i18n`).
         """
-        return compute_deadline(calendar, received_at, self, policy)
+        return compute_deadline(calendar, received_at, self, policy, lang=lang)
 
-    def __str__(self) -> str:
+    def text(self, lang: str | None = None) -> str:
+        """The limit in words, in ``lang``; :meth:`parse` reads both languages back.
+
+        >>> Duration.working_days(3).text("vi"), Duration.working_days(1).text("en")
+        ('3 ngày làm việc', '1 working day')
+        """
+        code = resolve_language(lang)
         if self.unit is DurationUnit.SAME_DAY:
             assert self.cutoff is not None  # noqa: S101  (checked at construction)
-            return f"same day (cutoff {self.cutoff:%H:%M})"
+            return tr("same day (cutoff {cutoff})", code, cutoff=self.cutoff.strftime("%H:%M"))
         if self.unit is DurationUnit.IMMEDIATE:
-            return "immediate"
-        word = self.unit.value
-        if self.amount == 1:
-            word = word[:-1]
-        return f"{self.amount} {word}"
+            return tr("immediate", code)
+        if self.unit is DurationUnit.WORKING_DAYS:
+            return trn("{n} working day", "{n} working days", self.amount, code)
+        if self.unit is DurationUnit.WORKING_HOURS:
+            return trn("{n} working hour", "{n} working hours", self.amount, code)
+        return trn("{n} calendar day", "{n} calendar days", self.amount, code)
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 class Counting(enum.Enum):
@@ -289,22 +307,43 @@ class Deadline:
 
     @property
     def explanation(self) -> str:
-        """The computation in words, for a counter clerk to read out."""
+        """The computation in words, for a counter clerk to read out, in the default language."""
+        return self.explain()
+
+    def explain(self, lang: str | None = None) -> str:
+        """The computation in words, in ``lang`` (see :mod:`govtier.i18n`).
+
+        ``notes`` hold the language the deadline was computed in; the explanation is written
+        afresh in the language asked for.
+        """
+        code = resolve_language(lang)
+        notes = self.notes_in(code)
         lines = [
-            f"Received {_fmt(self.received_at)}; time limit {self.duration}.",
-            *self.notes,
+            tr(
+                "Received {moment}; time limit {limit}.",
+                code,
+                moment=_fmt(self.received_at, code),
+                limit=self.duration.text(code),
+            ),
+            *notes,
         ]
         skipped = self.skipped_days()
         if skipped:
-            lines.append("Days not counted:")
-            lines.extend(f"  - {info}" for info in skipped)
-        lines.append(f"Due {_fmt(self.due_at)}.")
+            lines.append(tr("Days not counted:", code))
+            lines.extend(f"  - {info.text(code)}" for info in skipped)
+        lines.append(tr("Due {moment}.", code, moment=_fmt(self.due_at, code)))
         return "\n".join(lines)
 
+    def notes_in(self, lang: str | None = None) -> tuple[str, ...]:
+        """The notes in ``lang``, computed again with the same inputs."""
+        again = compute_deadline(
+            self.calendar, self.received_at, self.duration, self.policy, lang=lang
+        )
+        return again.notes
 
-def _fmt(moment: dt.datetime) -> str:
-    weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[moment.weekday()]
-    return f"{weekday} {moment:%d/%m/%Y %H:%M}"
+
+def _fmt(moment: dt.datetime, lang: str | None = None) -> str:
+    return format_datetime(moment, lang)
 
 
 def compute_deadline(
@@ -312,8 +351,12 @@ def compute_deadline(
     received_at: dt.datetime,
     duration: Duration,
     policy: DeadlinePolicy | None = None,
+    *,
+    lang: str | None = None,
 ) -> Deadline:
     """Compute the due moment of ``duration`` for a dossier received at ``received_at``.
+
+    The notes are written in ``lang`` (default: see :mod:`govtier.i18n`).
 
     Rules, in order:
 
@@ -339,22 +382,34 @@ def compute_deadline(
     if not isinstance(given, Duration):
         msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
         raise InvalidInputError(msg, field="duration", value=duration)
+    code = resolve_language(lang)
     notes: list[str] = []
     start = received
     if policy.outside_hours is OutsideHours.NEXT_SESSION:
         start = calendar.counting_start(received)
         if start != received:
             notes.append(
-                f"Received outside working hours: counting from the next working session, "
-                f"{_fmt(start)}."
+                tr(
+                    "Received outside working hours: counting from the next working session, "
+                    "{moment}.",
+                    code,
+                    moment=_fmt(start, code),
+                )
             )
     unit = duration.unit
     if unit is DurationUnit.IMMEDIATE:
-        notes.append("Done immediately at the counter.")
+        notes.append(tr("Done immediately at the counter.", code))
         due = start
     elif unit is DurationUnit.WORKING_HOURS:
         due = add_working_time(calendar, start, dt.timedelta(hours=duration.amount))
-        notes.append(f"{duration.amount} working hours counted through the working sessions.")
+        notes.append(
+            trn(
+                "{n} working hour counted through the working sessions.",
+                "{n} working hours counted through the working sessions.",
+                duration.amount,
+                code,
+            )
+        )
     elif unit is DurationUnit.SAME_DAY:
         assert duration.cutoff is not None  # noqa: S101  (checked at construction)
         day = start.date()
@@ -363,11 +418,21 @@ def compute_deadline(
         if start.date() == day and start.time().replace(tzinfo=None) > duration.cutoff:
             day = calendar.next_working_day(day)
             notes.append(
-                f"Received after the {duration.cutoff:%H:%M} cutoff: due the next working day "
-                f"({CERTIFICATION_CUTOFF})."
+                tr(
+                    "Received after the {cutoff} cutoff: due the next working day ({source}).",
+                    code,
+                    cutoff=duration.cutoff.strftime("%H:%M"),
+                    source=cite(CERTIFICATION_CUTOFF, code),
+                )
             )
         else:
-            notes.append(f"Received by the {duration.cutoff:%H:%M} cutoff: due the same day.")
+            notes.append(
+                tr(
+                    "Received by the {cutoff} cutoff: due the same day.",
+                    code,
+                    cutoff=duration.cutoff.strftime("%H:%M"),
+                )
+            )
         due = _due_on(calendar, day, start, policy)
     elif unit is DurationUnit.WORKING_DAYS:
         n = duration.amount
@@ -376,14 +441,19 @@ def compute_deadline(
         )
         if first and n > 0:
             day = calendar.add_working_days(start.date(), n - 1)
-            notes.append("The day of receipt counts as the first working day.")
+            notes.append(tr("The day of receipt counts as the first working day.", code))
         else:
             day = calendar.add_working_days(start.date(), n)
             notes.append(
-                f"Counting starts the working day after receipt ({CIVIL_CODE_START.document}, "
-                f"{CIVIL_CODE_START.article}); the {_ordinal(n)} working day is due."
+                tr(
+                    "Counting starts the working day after receipt ({source}); "
+                    "the {ordinal} working day is due.",
+                    code,
+                    source=cite(CIVIL_CODE_START, code),
+                    ordinal=_ordinal(n, code),
+                )
                 if n
-                else "No working days to count: due the day of receipt."
+                else tr("No working days to count: due the day of receipt.", code)
             )
         due = _due_on(calendar, day, start, policy)
     else:  # calendar days
@@ -391,13 +461,29 @@ def compute_deadline(
         offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
         last = start.date() + dt.timedelta(days=offset)
         calendar._in_range(last, "due day")
-        notes.append(f"{n} calendar days from {start:%d/%m/%Y}: last day {last:%d/%m/%Y}.")
+        notes.append(
+            trn(
+                "{n} calendar day from {start}: last day {last}.",
+                "{n} calendar days from {start}: last day {last}.",
+                n,
+                code,
+                start=format_date(start.date(), code),
+                last=format_date(last, code),
+            )
+        )
         day = calendar.add_working_days(last, 0)
         if day != last:
+            reason = calendar.why(last).reasons[-1]
+            name = reason.name_vi if code == "vi" and reason.name_vi else tr(reason.name, code)
             notes.append(
-                f"{last:%d/%m/%Y} is not a working day ({calendar.why(last).reasons[-1].name}): "
-                f"the limit rolls to {day:%d/%m/%Y} ({CIVIL_CODE_END.document}, "
-                f"{CIVIL_CODE_END.article})."
+                tr(
+                    "{last} is not a working day ({reason}): the limit rolls to {day} ({source}).",
+                    code,
+                    last=format_date(last, code),
+                    reason=name,
+                    day=format_date(day, code),
+                    source=cite(CIVIL_CODE_END, code),
+                )
             )
         due = _due_on(calendar, day, start, policy)
     if due < start:  # e.g. no working days to count, received after the close (as received)
@@ -413,7 +499,9 @@ def compute_deadline(
     )
 
 
-def _ordinal(n: int) -> str:
+def _ordinal(n: int, lang: str) -> str:
+    if lang == "vi":
+        return tr("first", lang) if n == 1 else tr("{n}th", lang, n=n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

@@ -39,10 +39,12 @@ from govtier.deadlines import (
     working_time_between,
 )
 from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
+from govtier.i18n import N_, format_date, resolve_language, tr, tr_data
 from govtier.jurisdiction import Assignment, IntakeCheck, IntakeScope, OutsideIntakeScopeError
 from govtier.units import UnitRegistry
 
 __all__ = [
+    "EVENT_LABELS",
     "MAX_HANDOFFS_BETWEEN",
     "TRANSITIONS",
     "Apologised",
@@ -79,6 +81,7 @@ __all__ = [
     "TransitionTable",
     "Wait",
     "Withdrawn",
+    "event_label",
 ]
 
 
@@ -105,6 +108,10 @@ class Status(enum.Enum):
     def vietnamese(self) -> str:
         """The status as the portal names it."""
         return _STATUS_VI[self]
+
+    def label(self, lang: str | None = None) -> str:
+        """The status in words: the portal's name in Vietnamese, or the member's name."""
+        return self.vietnamese if resolve_language(lang) == "vi" else self.name
 
     @property
     def is_terminal(self) -> bool:
@@ -138,6 +145,13 @@ class Outcome(enum.Enum):
     GRANTED = "granted"
     DENIED = "denied"
 
+    def label(self, lang: str | None = None) -> str:
+        """The decision in words, in ``lang``."""
+        return tr(_OUTCOME_LABELS[self], lang)
+
+
+_OUTCOME_LABELS: Final = {Outcome.GRANTED: N_("granted"), Outcome.DENIED: N_("denied")}
+
 
 class Timeliness(enum.Enum):
     """How a decided dossier met its appointment (compares the decision with the appointment)."""
@@ -151,6 +165,10 @@ class Timeliness(enum.Enum):
         """The portals' word (trước hạn, đúng hạn, trễ hạn)."""
         return {"early": "trước hạn", "on time": "đúng hạn", "late": "trễ hạn"}[self.value]
 
+    def label(self, lang: str | None = None) -> str:
+        """The portals' word in Vietnamese, the value in English."""
+        return self.vietnamese if resolve_language(lang) == "vi" else self.value
+
 
 class ClockState(enum.Enum):
     """Where an open dossier stands against its appointment at a given moment."""
@@ -161,6 +179,51 @@ class ClockState(enum.Enum):
     OVERDUE = "overdue"
     PAUSED = "paused"
     CLOSED = "closed"
+
+    def label(self, lang: str | None = None) -> str:
+        """The clock state in words, in ``lang``.
+
+        >>> ClockState.DUE_TODAY.label("vi")
+        'đến hạn hôm nay'
+        """
+        return tr(_CLOCK_LABELS[self], lang)
+
+
+_CLOCK_LABELS: Final = {
+    ClockState.NOT_STARTED: N_("not started"),
+    ClockState.WITHIN_TIME: N_("within time"),
+    ClockState.DUE_TODAY: N_("due today"),
+    ClockState.OVERDUE: N_("overdue"),
+    ClockState.PAUSED: N_("paused"),
+    ClockState.CLOSED: N_("closed"),
+}
+
+EVENT_LABELS: Final = {
+    "submitted": N_("submitted"),
+    "received": N_("received"),
+    "refused": N_("refused"),
+    "supplement_requested": N_("supplement requested"),
+    "supplemented": N_("supplemented"),
+    "transferred": N_("transferred"),
+    "payment_requested": N_("payment requested"),
+    "paid": N_("paid"),
+    "apologised": N_("apologised"),
+    "stopped": N_("stopped"),
+    "decided": N_("decided"),
+    "returned": N_("result returned"),
+    "withdrawn": N_("withdrawn"),
+}
+"""Each event kind in words (English message ids; see :func:`event_label`)."""
+
+
+def event_label(kind: str, lang: str | None = None) -> str:
+    """An event kind in words, in ``lang``; an unknown kind is returned as given.
+
+    >>> event_label("payment_requested", "vi")
+    'yêu cầu thực hiện nghĩa vụ tài chính'
+    """
+    label = EVENT_LABELS.get(kind)
+    return tr(label, lang) if label else kind
 
 
 class ApplicantKind(enum.Enum):
@@ -885,6 +948,16 @@ class StepProgress:
     due_at: dt.datetime | None
     completed_at: dt.datetime | None = None
 
+    def text(self, lang: str | None = None) -> str:
+        """The step in words, in ``lang``: what, who, and its sub-deadline."""
+        code = resolve_language(lang)
+        name = tr_data(self.name, code)
+        agency = tr_data(self.agency, code)
+        if self.due_at is None:
+            return f"{name}: {agency}"
+        due = _on(self.due_at, code)
+        return tr("{name}: {agency}, due {due}", code, name=name, agency=agency, due=due)
+
     def late_at(self, moment: dt.datetime) -> bool:
         """Whether the step missed its sub-deadline as seen at ``moment``."""
         if self.due_at is None:
@@ -1032,22 +1105,35 @@ class ReceiptSlip:
     returns_at: str
     clerk: str
 
-    def render(self) -> str:
-        """The slip as text, in Vietnamese with the values filled in."""
+    def render(self, lang: str | None = None) -> str:
+        """The slip as text with the values filled in, in ``lang`` (default: Vietnamese).
+
+        The headings are Form 01's; the values (names, components) are shown as given.
+        """
+        code = resolve_language(lang)
+        procedure = self.procedure_name + (
+            f" ({self.procedure_code})" if self.procedure_code else ""
+        )
         lines = [
-            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
-            f"Mã hồ sơ: {self.dossier_code}",
-            f"Thủ tục: {self.procedure_name}"
-            + (f" ({self.procedure_code})" if self.procedure_code else ""),
-            f"Người nộp: {self.applicant.name}",
-            f"Tiếp nhận lúc: {self.received_at:%H:%M ngày %d/%m/%Y}",
-            "Thành phần hồ sơ:",
+            tr("RECEIPT AND APPOINTMENT SLIP", code),
+            tr("Dossier code: {code}", code, code=self.dossier_code),
+            tr("Procedure: {procedure}", code, procedure=procedure),
+            tr("Applicant: {name}", code, name=self.applicant.name),
+            tr("Received at: {moment}", code, moment=_on(self.received_at, code)),
+            tr("Dossier components:", code),
             *(f"  {i}. {c}" for i, c in enumerate(self.components, 1)),
-            f"Hẹn trả kết quả: {self.appointment:%H:%M ngày %d/%m/%Y}",
-            f"Nơi trả kết quả: {self.returns_at}",
-            f"Người tiếp nhận: {self.clerk}",
+            tr("Appointment for the result: {moment}", code, moment=_on(self.appointment, code)),
+            tr("Where the result is returned: {where}", code, where=tr_data(self.returns_at, code)),
+            tr("Received by: {clerk}", code, clerk=self.clerk),
         ]
         return "\n".join(lines)
+
+
+def _on(moment: dt.datetime, lang: str) -> str:
+    """``08:30 ngày 09/03/2026`` or ``08:30 on 09/03/2026``."""
+    return tr(
+        "{time} on {date}", lang, time=moment.strftime("%H:%M"), date=format_date(moment.date())
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -42,6 +42,7 @@ from govtier.errors import (
     UnknownProcedureError,
     UnknownUnitError,
 )
+from govtier.i18n import resolve_language, tr
 from govtier.jurisdiction import Assignment, IntakeScope, RuleSet
 from govtier.legal import Confidence, LegalSource
 from govtier.serialization import event_from_record, event_to_record
@@ -948,29 +949,45 @@ class HandoverReport:
     to_decide: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     late: tuple[str, ...]
 
-    def to_text(self) -> str:
-        """The report as plain-text tables."""
+    def to_text(self, lang: str | None = None) -> str:
+        """The report as plain-text tables, in ``lang`` (default: see :mod:`govtier.i18n`)."""
+        code = resolve_language(lang)
         s = self.summary
         lines = [
-            f"Handover plan {s.id} ({s.reorganisation}, cutover {s.cutover.isoformat()})",
-            (
-                f"scanned {s.scanned:,}; to hand over {s.handovers:,} ({s.late:,} already "
-                f"late); to decide {s.to_decide:,}; closed {s.closed:,}; unchanged "
-                f"{s.unchanged:,}; opened after the cutover {s.after_cutover:,}; already "
-                f"handed over {s.already:,}"
+            tr(
+                "Handover plan {id} ({reorganisation}, cutover {cutover})",
+                code,
+                id=s.id,
+                reorganisation=s.reorganisation,
+                cutover=s.cutover.isoformat(),
+            ),
+            tr(
+                "scanned {scanned}; to hand over {handovers} ({late} already late); to decide "
+                "{to_decide}; closed {closed}; unchanged {unchanged}; opened after the cutover "
+                "{after}; already handed over {already}",
+                code,
+                scanned=format(s.scanned, ","),
+                handovers=format(s.handovers, ","),
+                late=format(s.late, ","),
+                to_decide=format(s.to_decide, ","),
+                closed=format(s.closed, ","),
+                unchanged=format(s.unchanged, ","),
+                after=format(s.after_cutover, ","),
+                already=format(s.already, ","),
             ),
         ]
         if self.flows:
-            width = max(len(a) for a, _, _ in (*self.flows, ("from", "", 0)))
-            other = max(len(b) for _, b, _ in (*self.flows, ("", "to", 0)))
+            head_from, head_to, head_n = tr("from", code), tr("to", code), tr("dossiers", code)
+            width = max(len(a) for a, _, _ in (*self.flows, (head_from, "", 0)))
+            other = max(len(b) for _, b, _ in (*self.flows, ("", head_to, 0)))
             lines.append("")
-            lines.append(f"{'from':<{width}}    {'to':<{other}}  dossiers")
+            lines.append(f"{head_from:<{width}}    {head_to:<{other}}  {head_n}")
             lines.extend(f"{a:<{width}}  → {b:<{other}}  {n:>8,}" for a, b, n in self.flows)
         if self.to_decide:
             lines.append("")
-            lines.append("to decide (dossier, problem, candidates):")
-            for code, problem, _reason, candidates in self.to_decide:
-                lines.append(f"  {code}  {problem}  {', '.join(candidates) or '-'}")
+            lines.append(tr("to decide (dossier, problem, candidates):", code))
+            for dossier, problem, _reason, candidates in self.to_decide:
+                lines.append(f"  {dossier}  {problem}  {', '.join(candidates) or '-'}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ Phòng Tài chính - Kế hoạch Quận Ba Đình
 >>> print(after.competent)
 Ủy ban nhân dân Phường Ba Đình
 >>> after.intake.value, str(after.time_limit)
-('any_in_province', '3 working days')
+('any_in_province', '3 ngày làm việc')
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from govtier.errors import (
     RuleConflictError,
     UnknownUnitError,
 )
+from govtier.i18n import N_, Message, cite, format_date, resolve_language, tr, tr_data
 from govtier.legal import Confidence, LegalSource
 from govtier.units import REFORM_DATE, LegacyUnit, Level, Unit, UnitRegistry
 
@@ -237,8 +238,14 @@ class Step:
         """
         return self.authority.agency
 
+    def text(self, lang: str | None = None) -> str:
+        """The step in words, in ``lang``."""
+        code = resolve_language(lang)
+        agency = tr_data(self.authority.agency, code)
+        return f"{tr_data(self.name, code)}: {agency} ({self.share.text(code)})"
+
     def __str__(self) -> str:
-        return f"{self.name}: {self.authority} ({self.share})"
+        return self.text()
 
 
 @attrs.frozen(kw_only=True)
@@ -260,10 +267,36 @@ class MatchedRule:
         """The rule's legal basis."""
         return self.rule.legal_basis
 
+    def text(self, lang: str | None = None) -> str:
+        """The rule, what it decided and its legal basis, in ``lang``."""
+        code = resolve_language(lang)
+        what = (
+            ", ".join(tr(_ASPECT_LABELS.get(a, a), code) for a in self.decided)
+            if self.decided
+            else tr("nothing (overridden)", code)
+        )
+        basis = "; ".join(cite(s, code) for s in self.rule.legal_basis)
+        return tr(
+            "{rule} {mark} decides {what}: {basis}",
+            code,
+            rule=self.rule.id,
+            mark=self.rule.confidence.mark,
+            what=what,
+            basis=basis,
+        )
+
     def __str__(self) -> str:
-        what = ", ".join(self.decided) if self.decided else "nothing (overridden)"
-        basis = "; ".join(str(s) for s in self.rule.legal_basis)
-        return f"{self.rule.id} {self.rule.confidence.mark} decides {what}: {basis}"
+        return self.text()
+
+
+_ASPECT_LABELS: Final = {
+    "competent": N_("the competent authority"),
+    "intake": N_("where it is received"),
+    "returns_at": N_("where the result is returned"),
+    "steps": N_("the inter-agency steps"),
+    "time_limit": N_("the time limit"),
+    "policy": N_("how the time limit is counted"),
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -306,8 +339,14 @@ class IntakeCheck:
     channel: Channel
     reason: str = attrs.field(validator=attrs.validators.min_len(1))
 
+    def text(self, lang: str | None = None) -> str:
+        """The answer in words, in ``lang`` (``reason`` itself is kept in English)."""
+        code = resolve_language(lang)
+        verdict = tr("allowed", code) if self.allowed else tr("refused", code)
+        return f"{verdict}: {tr_data(self.reason, code)}"
+
     def __str__(self) -> str:
-        return f"{'allowed' if self.allowed else 'refused'}: {self.reason}"
+        return self.text()
 
 
 class OutsideIntakeScopeError(GovtierError, ValueError):
@@ -413,8 +452,8 @@ class Assignment:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Anything else the caller should know."""
-        return self._decision.notes
+        """Anything else the caller should know, in the default language (see govtier.i18n)."""
+        return tuple(tr_data(note) for note in self._decision.notes)
 
     @property
     def confidence(self) -> Confidence:
@@ -436,7 +475,7 @@ class Assignment:
             f"Assignment({proc.id} v{proc.version}, unit={self.unit_code!r}, "
             f"on={self.on.isoformat()}, channel={self.channel.value}, "
             f"competent={self.competent.agency!r}, intake={self.intake.value}, "
-            f"time_limit={str(self.time_limit)!r})"
+            f"time_limit={self.time_limit.text('en')!r})"
         )
 
     def may_receive(
@@ -478,48 +517,80 @@ class Assignment:
                 scope=scope,
                 receiving_unit=receiving_unit,
                 channel=chan,
-                reason=(
-                    f"the assignment was resolved for {self.channel.value}, not {chan.value}; "
-                    "resolve again for that channel (the intake scope depends on it)"
+                reason=Message(
+                    "the assignment was resolved for {resolved}, not {channel}; "
+                    "resolve again for that channel (the intake scope depends on it)",
+                    resolved=Message(self.channel.value),
+                    channel=Message(chan.value),
                 ),
             )
 
-        def check(reason: str, *, allowed: bool) -> IntakeCheck:
+        def check(reason: Message, *, allowed: bool) -> IntakeCheck:
             return IntakeCheck(
                 allowed=allowed,
                 scope=scope,
                 receiving_unit=receiving_unit,
                 channel=chan,
-                reason=f"intake is {scope_text}: {reason}",
+                reason=Message(
+                    "intake is {scope}: {reason}", scope=Message(scope_text), reason=reason
+                ),
             )
 
         if scope is IntakeScope.ONLINE_ONLY:
             if chan is Channel.ONLINE:
-                return check("filed online, as required", allowed=True)
-            return check(f"only online filings are received, not {chan.value}", allowed=False)
+                return check(Message("filed online, as required"), allowed=True)
+            return check(
+                Message(
+                    "only online filings are received, not {channel}", channel=Message(chan.value)
+                ),
+                allowed=False,
+            )
         if scope is IntakeScope.NATIONWIDE:
             return check(
-                f"any receiving point in the country may receive ({chan.value})", allowed=True
+                Message(
+                    "any receiving point in the country may receive ({channel})",
+                    channel=Message(chan.value),
+                ),
+                allowed=True,
             )
         if receiving_unit == self.subject_code and scope is not IntakeScope.COMPETENT_AGENCY:
             return check(
-                f"{self.subject_name} ({self.subject_code}) is the subject's unit", allowed=True
+                Message(
+                    "{unit} ({code}) is the subject's unit",
+                    unit=self.subject_name,
+                    code=self.subject_code,
+                ),
+                allowed=True,
             )
         competent = self.competent
         if receiving_unit == competent.unit_code:
-            return check(f"{receiving_unit} is the competent authority's unit", allowed=True)
+            return check(
+                Message("{code} is the competent authority's unit", code=receiving_unit),
+                allowed=True,
+            )
         if scope is IntakeScope.COMPETENT_AGENCY:
             if competent.level is Level.COMMUNE and receiving_unit == self.subject_code:
-                return check(f"{receiving_unit} is the competent commune", allowed=True)
+                return check(
+                    Message("{code} is the competent commune", code=receiving_unit), allowed=True
+                )
             return check(
-                f"only the one-stop unit of {competent.agency} ({competent.unit_code}) receives; "
-                f"{receiving_unit} is another unit",
+                Message(
+                    "only the one-stop unit of {agency} ({code}) receives; "
+                    "{receiving} is another unit",
+                    agency=competent.agency,
+                    code=competent.unit_code,
+                    receiving=receiving_unit,
+                ),
                 allowed=False,
             )
         if scope is IntakeScope.SUBJECT_COMMUNE:
             return check(
-                f"only {self.subject_name} ({self.subject_code}) receives; {receiving_unit} is "
-                "another unit",
+                Message(
+                    "only {unit} ({code}) receives; {receiving} is another unit",
+                    unit=self.subject_name,
+                    code=self.subject_code,
+                    receiving=receiving_unit,
+                ),
                 allowed=False,
             )
         registry = units if units is not None else UnitRegistry.bundled()
@@ -527,39 +598,104 @@ class Assignment:
         theirs_code, _ = _province_at(registry, receiving_unit, self.on)
         receiver = _unit_name_at(registry, receiving_unit, self.on)
         if mine_code == theirs_code:
-            return check(f"{receiver} ({receiving_unit}) is in {mine_name}", allowed=True)
+            return check(
+                Message(
+                    "{unit} ({code}) is in {province}",
+                    unit=receiver,
+                    code=receiving_unit,
+                    province=mine_name,
+                ),
+                allowed=True,
+            )
         _, theirs_name = _province_at(registry, receiving_unit, self.on)
         return check(
-            f"{receiver} ({receiving_unit}) is in {theirs_name}, not in {mine_name} "
-            f"({mine_code}), where {self.subject_name} ({self.subject_code}) lies",
+            Message(
+                "{unit} ({code}) is in {province}, not in {subject_province} "
+                "({subject_province_code}), where {subject} ({subject_code}) lies",
+                unit=receiver,
+                code=receiving_unit,
+                province=theirs_name,
+                subject_province=mine_name,
+                subject_province_code=mine_code,
+                subject=self.subject_name,
+                subject_code=self.subject_code,
+            ),
             allowed=False,
         )
 
-    def explain(self) -> str:
-        """The assignment in words, with every rule that matched and its legal basis."""
+    def explain(self, lang: str | None = None) -> str:
+        """The assignment in words, with every rule that matched and its legal basis.
+
+        Args:
+            lang: ``"vi"`` or ``"en"`` (default: see :mod:`govtier.i18n`). Names of units and
+                agencies are proper names and stay as published.
+        """
+        code = resolve_language(lang)
         proc = self.procedure
-        channel = self.channel.value.replace("_", " ")
+        vi = code == "vi"
+        competent = self.competent
         lines = [
-            (
-                f"{proc.name} ({proc.id} v{proc.version}) for {self.subject_name} "
-                f"({self.subject_code}) on {self.on.isoformat()}, {channel}"
+            tr(
+                "{procedure} ({id} v{version}) for {unit} ({unit_code}) on {date}, {channel}",
+                code,
+                procedure=proc.name if vi else (proc.name_en or proc.name),
+                id=proc.id,
+                version=proc.version,
+                unit=self.subject_name,
+                unit_code=self.subject_code,
+                date=format_date(self.on, code),
+                channel=self.channel.vietnamese if vi else self.channel.value.replace("_", " "),
             ),
-            (
-                f"Competent: {self.competent.agency} ({self.competent.role.vietnamese}, "
-                f"{self.competent.level.value} {self.competent.unit_code})"
+            tr(
+                "Competent: {agency} ({role}, {level} {unit_code})",
+                code,
+                agency=tr_data(competent.agency, code),
+                role=competent.role.vietnamese if vi else _role_english(competent.role),
+                level=competent.level.vietnamese if vi else competent.level.value,
+                unit_code=competent.unit_code,
             ),
-            f"Received: {self.intake.value.replace('_', ' ')}: {self.receivers}",
-            f"Returned: {self.returns_at}",
-            f"Time limit: {self.time_limit} {proc.confidence_of('time_limit').mark}",
+            tr(
+                "Received: {scope}: {receivers}",
+                code,
+                scope=self.intake.vietnamese if vi else self.intake.value.replace("_", " "),
+                receivers=tr_data(self.receivers, code),
+            ),
+            tr("Returned: {where}", code, where=tr_data(self.returns_at, code)),
+            tr(
+                "Time limit: {limit} {mark}",
+                code,
+                limit=self.time_limit.text(code),
+                mark=proc.confidence_of("time_limit").mark,
+            ),
         ]
-        lines.extend(f"  extension: {ext}" for ext in proc.extensions)
+        lines.extend(
+            tr("  extension: {extension}", code, extension=ext.text(code))
+            for ext in proc.extensions
+        )
         if self.steps:
-            lines.append("Steps:")
-            lines.extend(f"  {i}. {step}" for i, step in enumerate(self.steps, 1))
-        lines.append("Rules:")
-        lines.extend(f"  - {matched}" for matched in self.explanation)
-        lines.extend(f"Note: {note}" for note in self.notes)
+            lines.append(tr("Steps:", code))
+            lines.extend(f"  {i}. {step.text(code)}" for i, step in enumerate(self.steps, 1))
+        lines.append(tr("Rules:", code))
+        lines.extend(f"  - {matched.text(code)}" for matched in self.explanation)
+        lines.extend(tr("Note: {note}", code, note=tr_data(note, code)) for note in self.notes)
         return "\n".join(lines)
+
+
+# i18n: intake scopes and channels as the intake check names them (the values themselves)
+_INTAKE_WORDS: Final = (
+    N_("subject_commune"),
+    N_("competent_agency"),
+    N_("any_in_province"),
+    N_("nationwide"),
+    N_("online_only"),
+    N_("in_person"),
+    N_("post"),
+    N_("online"),
+)
+
+
+def _role_english(role: AgencyRole) -> str:
+    return role.value.replace("_", " ").replace("peoples", "People's")
 
 
 class AmbiguousUnitError(NoCompetentAuthorityError):
@@ -1312,9 +1448,14 @@ class RuleSet:
             )
             raise AmbiguousUnitError(msg, code=code, candidates=tuple(u.code for u in new))
         unit = new[0]
-        note = (
-            f"{code} is a pre-reform code ({old_unit}); followed to {unit.name} ({unit.code}), "
-            f"which took it over on {REFORM_DATE}"
+        note = Message(
+            "{code} is a pre-reform code ({old_unit}); followed to {unit} ({unit_code}), "
+            "which took it over on {date}",
+            code=code,
+            old_unit=str(old_unit),
+            unit=unit.name,
+            unit_code=unit.code,
+            date=format_date(REFORM_DATE, "en"),
         )
         return _new_subject(units, unit, notes=(note,))
 

@@ -49,6 +49,7 @@ from govtier.dossier import (
     Timeliness,
 )
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
+from govtier.i18n import N_, NC_, cite, format_date, resolve_language, tr, tr_data, trc
 from govtier.legal import Confidence, LegalSource
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "backlog",
     "circular_transfers",
     "clock_state_of",
+    "column_label",
     "indicator",
     "overdue",
     "report",
@@ -446,8 +448,21 @@ class Indicator:
             raise InvalidInputError(msg, field="numerator", value=numerator)
         return None if denominator == 0 else numerator / denominator
 
+    def label(self, lang: str | None = None) -> str:
+        """The indicator's name in ``lang`` (its Vietnamese name where the source gives one)."""
+        code = resolve_language(lang)
+        if code == "vi" and self.vietnamese:
+            return self.vietnamese
+        return tr_data(self.name, code)
+
+    def text(self, lang: str | None = None) -> str:
+        """Name, mark, formula and source, in ``lang``."""
+        code = resolve_language(lang)
+        formula = tr_data(self.formula, code)
+        return f"{self.label(code)} {self.confidence.mark}: {formula} ({cite(self.source, code)})"
+
     def __str__(self) -> str:
-        return f"{self.name} {self.confidence.mark}: {self.formula} ({self.source})"
+        return self.text()
 
 
 def _load_indicators() -> tuple[LegalSource, tuple[Indicator, ...]]:
@@ -528,6 +543,10 @@ class OnTimeBasis(enum.Enum):
     RECEIVED = "received"
     TO_HANDLE = "to handle"
 
+    def label(self, lang: str | None = None) -> str:
+        """The basis in words, in ``lang``."""
+        return tr(_BASIS_LABELS[self], lang)
+
     @property
     def indicator(self) -> Indicator | None:
         """The indicator whose formula this basis implements, if any."""
@@ -545,6 +564,12 @@ class OnTimeBasis(enum.Enum):
 
 # --------------------------------------------------------------------------------------------
 # Figures and the report
+
+_BASIS_LABELS: Final = {
+    OnTimeBasis.RESOLVED: N_("resolved dossiers"),
+    OnTimeBasis.RECEIVED: N_("received dossiers"),
+    OnTimeBasis.TO_HANDLE: N_("to handle dossiers"),
+}
 
 COUNTS: Final[tuple[str, ...]] = (
     "total",
@@ -699,12 +724,81 @@ def _grid(
     header: Sequence[str],
     rows: Sequence[tuple[Sequence[str], Sequence[str]]],
     total: Sequence[str],
+    lang: str,
 ) -> str:
     """A titled table: one line per group (when grouped), then the total line."""
-    labels = list(group_by) or [""]
-    body = [[*key, *cells] for key, cells in rows] if group_by else []
-    body.append(["TOTAL", *[""] * (len(labels) - 1), *total])
-    return title + "\n" + _table([*labels, *header], body, numeric_from=len(labels))
+    labels = [column_label(n, lang) for n in group_by] or [""]
+    body = (
+        [
+            [*(_key_cell(n, v, lang) for n, v in zip(group_by, key, strict=True)), *cells]
+            for key, cells in rows
+        ]
+        if group_by
+        else []
+    )
+    body.append([tr("TOTAL", lang), *[""] * (len(labels) - 1), *total])
+    columns = [column_label(h, lang) for h in header]
+    return title + "\n" + _table([*labels, *columns], body, numeric_from=len(labels))
+
+
+def column_label(name: str, lang: str | None = None) -> str:
+    """A report column or group key (``"on_time"``, ``"commune"``) as a heading in ``lang``.
+
+    >>> column_label("on_time", "vi"), column_label("on_time", "en")
+    ('đúng hạn', 'on_time')
+    """
+    return trc("report column", _COLUMNS.get(name, name), lang)
+
+
+def _key_cell(name: str, value: str, lang: str) -> str:
+    """A group key's value as shown: channels, statuses and "unknown" are words."""
+    if lang == "en":
+        return value
+    if name == "channel" and value in Channel._value2member_map_:
+        return Channel(value).vietnamese
+    if name == "status" and value.upper() in Status.__members__:
+        return Status[value.upper()].vietnamese
+    return value
+
+
+def _moment(moment: dt.datetime, lang: str) -> str:
+    """A report's moment: ``31/03/2026 17:00`` in Vietnamese, ``2026-03-31 17:00`` in English."""
+    if lang == "vi":
+        return f"{format_date(moment.date(), lang)} {moment:%H:%M}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+# i18n: the English column headings are the counters' names, as in to_rows()
+_COLUMNS: Final = {
+    "total": NC_("report column", "total"),
+    "received": NC_("report column", "received"),
+    "resolved": NC_("report column", "resolved"),
+    "early": NC_("report column", "early"),
+    "on_time": NC_("report column", "on_time"),
+    "late": NC_("report column", "late"),
+    "open": NC_("report column", "open"),
+    "within_time": NC_("report column", "within_time"),
+    "due_today": NC_("report column", "due_today"),
+    "overdue": NC_("report column", "overdue"),
+    "paused": NC_("report column", "paused"),
+    "withdrawn": NC_("report column", "withdrawn"),
+    "stopped": NC_("report column", "stopped"),
+    "refused": NC_("report column", "refused"),
+    "awaiting_intake": NC_("report column", "awaiting_intake"),
+    "on-time %": NC_("report column", "on-time %"),
+    "province": NC_("report column", "province"),
+    "commune": NC_("report column", "commune"),
+    "receiving_unit": NC_("report column", "receiving_unit"),
+    "procedure": NC_("report column", "procedure"),
+    "field": NC_("report column", "field"),
+    "channel": NC_("report column", "channel"),
+    "status": NC_("report column", "status"),
+    "day": NC_("report column", "day"),
+    "week": NC_("report column", "week"),
+    "month": NC_("report column", "month"),
+    "quarter": NC_("report column", "quarter"),
+    "year": NC_("report column", "year"),
+}
 
 
 _SHOWN: Final = (
@@ -798,8 +892,9 @@ class Report:
             rows.append(row)
         return rows
 
-    def render(self) -> str:
-        """The report as a plain-text table, one line per group and a total line."""
+    def render(self, lang: str | None = None) -> str:
+        """The report as a plain-text table, one line per group and a total line, in ``lang``."""
+        code = resolve_language(lang)
         header = [*_SHOWN, "on-time %"]
 
         def cells(key: Sequence[str], figures: Figures) -> list[str]:
@@ -810,9 +905,11 @@ class Report:
                 "-" if rate is None else f"{rate:.1f}",
             ]
 
-        title = (
-            f"Dossiers as of {self.as_of:%Y-%m-%d %H:%M} (on-time rate over "
-            f"{self.basis.value} dossiers)"
+        title = tr(
+            "Dossiers as of {moment} (on-time rate over {basis})",
+            code,
+            moment=_moment(self.as_of, code),
+            basis=tr(_BASIS_LABELS[self.basis], code),
         )
         return _grid(
             title,
@@ -820,6 +917,7 @@ class Report:
             header,
             [(g.key, cells((), g.figures)) for g in self.groups],
             cells((), self.total),
+            code,
         )
 
     def __str__(self) -> str:
@@ -939,21 +1037,28 @@ class Backlog:
             rows.append(row)
         return rows
 
-    def render(self) -> str:
-        """The backlog as a plain-text table with a total line."""
+    def render(self, lang: str | None = None) -> str:
+        """The backlog as a plain-text table with a total line, in ``lang``."""
+        code = resolve_language(lang)
         header = [*(b.label for b in self.bands), "open"]
 
         def cells(counts: Sequence[int]) -> list[str]:
             return [*map(str, counts), str(sum(counts))]
 
-        title = (
-            f"Open dossiers by age ({self.unit} since receipt) as of {self.as_of:%Y-%m-%d %H:%M}"
+        title = tr(
+            "Open dossiers by age ({unit} since receipt) as of {moment}",
+            code,
+            unit=tr(_AGE_UNITS.get(self.unit, self.unit), code),
+            moment=_moment(self.as_of, code),
         )
         rows = [(k, cells(c)) for k, c in self.groups]
-        return _grid(title, self.group_by, header, rows, cells(self.total))
+        return _grid(title, self.group_by, header, rows, cells(self.total), code)
 
     def __str__(self) -> str:
         return self.render()
+
+
+_AGE_UNITS: Final = {"working days": N_("working days"), "calendar days": N_("calendar days")}
 
 
 def backlog(

@@ -44,6 +44,7 @@ import attrs
 from govtier._data import read_bundled, read_data_file
 from govtier._text import fold, name_key, split_unit_type
 from govtier.errors import DataFileError, InvalidInputError, MalformedCodeError, UnknownUnitError
+from govtier.i18n import N_, Message
 from govtier.legal import Confidence, LegalSource
 
 __all__ = [
@@ -540,23 +541,34 @@ def _exact(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+_HOW_WORDS: Final = {"whole": N_("whole"), "part": N_("part"), "unchanged": N_("unchanged")}
+
+
 def _score(entry: _Entry, full: str, type_word: str | None, core: str) -> tuple[int, str]:
     same_type = type_word is not None and type_word == entry.type_word
     other_type = type_word is not None and not same_type
     kind = entry.unit.kind.vietnamese
+    # the texts are Messages: English strings that govtier.i18n.tr_data writes in Vietnamese
     if full == entry.full:
-        return 100, "exact full name"
+        return 100, Message("exact full name")
     if core == entry.core:
         if same_type:
-            return 95, "exact name"
+            return 95, Message("exact name")
         if type_word is None:
-            return 90, "exact name without the type word"
-        return 80, f"exact name, but a {kind}"
+            return 90, Message("exact name without the type word")
+        return 80, Message("exact name, but a {kind}", kind=kind)
     penalty = 10 if other_type else 0
-    suffix = f" (a {kind})" if other_type else ""
     if entry.core.startswith(core):
-        return 60 - penalty, f"name starts with {core!r}{suffix}"
-    return 50 - penalty, f"words of the name start with {core!r}{suffix}"
+        if other_type:
+            return 60 - penalty, Message(
+                "name starts with {core} (a {kind})", core=repr(core), kind=kind
+            )
+        return 60 - penalty, Message("name starts with {core}", core=repr(core))
+    if other_type:
+        return 50 - penalty, Message(
+            "words of the name start with {core} (a {kind})", core=repr(core), kind=kind
+        )
+    return 50 - penalty, Message("words of the name start with {core}", core=repr(core))
 
 
 # -- reading old addresses ------------------------------------------------------------------
@@ -1872,7 +1884,13 @@ class UnitRegistry:
         for district, description, unit, note in data.areas:
             names = (description, data.districts[district][0])
             if any(name_key(split_unit_type(name)[1]) == key for name in names):
-                reason = f"{description} became {unit.name} ({unit.code}): {note}"
+                reason = Message(
+                    "{old} became {unit} ({code}): {note}",
+                    old=description,
+                    unit=unit.name,
+                    code=unit.code,
+                    note=note,
+                )
                 return LegacyResolution(
                     text=part,
                     status=ResolutionStatus.RESOLVED,
@@ -1892,29 +1910,43 @@ class UnitRegistry:
         if len(candidates) > 1:
             status = ResolutionStatus.AMBIGUOUS
             places = "; ".join(f"{c} ({c.code})" for c in candidates)
-            reason = (
-                f"{len(candidates)} pre-reform communes match {text!r}: {places}; "
-                "add the district and province to choose"
+            reason = Message(
+                "{n} pre-reform communes match {text}: {places}; "
+                "add the district and province to choose",
+                n=len(candidates),
+                text=repr(text),
+                places=places,
             )
         elif not rows:
             status = ResolutionStatus.NO_SUCCESSOR
-            reason = (
-                f"{candidates[0]} ({candidates[0].code}) is not in the official conversion "
-                "table: it was merged into another commune before 2025-07-01"
+            reason = Message(
+                "{old} ({code}) is not in the official conversion "
+                "table: it was merged into another commune before 2025-07-01",
+                old=str(candidates[0]),
+                code=candidates[0].code,
             )
         elif len(units) > 1:
             status = ResolutionStatus.SPLIT
             into = "; ".join(f"{row.new.name} ({row.new.code}, {row.note})" for row in rows)
-            reason = (
-                f"{candidates[0]} ({candidates[0].code}) was split between {len(units)} new "
-                f"units: {into}; which one depends on the street address"
+            reason = Message(
+                "{old} ({code}) was split between {n} new "
+                "units: {into}; which one depends on the street address",
+                old=str(candidates[0]),
+                code=candidates[0].code,
+                n=len(units),
+                into=into,
             )
         else:
             status = ResolutionStatus.RESOLVED
             row = rows[0]
-            reason = (
-                f"{candidates[0]} ({candidates[0].code}) became {row.new.name} ({row.new.code}), "
-                f"{row.how.value}: {row.note}"
+            reason = Message(
+                "{old} ({code}) became {unit} ({unit_code}), {how}: {note}",
+                old=str(candidates[0]),
+                code=candidates[0].code,
+                unit=row.new.name,
+                unit_code=row.new.code,
+                how=Message(_HOW_WORDS[row.how.value]),
+                note=row.note,
             )
         return LegacyResolution(
             text=text,
