@@ -473,11 +473,16 @@ def _as_date(value: object, path: str, entry: str | int, field: str) -> dt.date:
 
 
 def _bundled_notices() -> tuple[Notice, ...]:
-    from importlib import resources
+    from govtier._data import read_bundled  # verified against SHA256SUMS before it is used
 
-    resource = resources.files("govtier").joinpath("data", "notices.toml")
-    data = tomllib.loads(resource.read_text(encoding="utf-8"))
-    return notices_from_data(data, path="govtier/data/notices.toml")
+    path = "govtier/data/notices.toml"
+    try:
+        data = tomllib.loads(read_bundled("notices.toml"))
+    except tomllib.TOMLDecodeError:  # recorded so, yet not TOML: the manifest was edited too
+        raise DataFileError(
+            "damaged install: not valid TOML; reinstall govtier", path=path
+        ) from None
+    return notices_from_data(data, path=path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,7 +30,15 @@ __all__ = [
 
 
 class GovtierError(Exception):
-    """The root of every error govtier raises on purpose."""
+    """The root of every error govtier raises on purpose.
+
+    Attributes:
+        cause_type: when the error was raised instead of a lower-level one whose message quotes
+            the value (an ISO date parser, ``int()``, an enum), that error's type name; the
+            error itself is not chained, so logging the exception never logs the value.
+    """
+
+    cause_type: str | None = None
 
 
 class InvalidInputError(GovtierError, ValueError):

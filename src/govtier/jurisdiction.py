@@ -1519,9 +1519,12 @@ class RuleSet:
             if end is not None and end < proc.valid_from:
                 continue
             periods = sorted(
-                (r.valid_from, r.valid_to)
-                for r in self.rules
-                if r.competent is not None and self._names(r, proc, catalogue)
+                (
+                    (r.valid_from, r.valid_to)
+                    for r in self.rules
+                    if r.competent is not None and self._names(r, proc, catalogue)
+                ),
+                key=lambda period: (period[0], period[1] or dt.date.max),  # None: open-ended
             )
             uncovered.extend(_gaps(proc, proc.valid_from, end, periods))
         for rule in self.rules:
@@ -1648,7 +1651,7 @@ def _gaps(
             gaps.append(
                 Coverage(procedure=proc.id, version=proc.version, start=cursor, end=gap_end)
             )
-        if last is None:
+        if last is None or last >= dt.date.max:  # open-ended, or to the last representable day
             cursor = None
         elif last + _DAY > cursor:
             cursor = last + _DAY

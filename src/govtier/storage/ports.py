@@ -23,6 +23,7 @@ from typing import Final, Protocol, runtime_checkable
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
+from govtier._guard import SQL_INT_MAX, describe
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
 from govtier.errors import (
@@ -149,17 +150,24 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
     )
 
 
-def _moment(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+def _moment_of(name: str) -> Callable[[dt.datetime | dt.date | None], dt.datetime | None]:
+    def convert(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+        return _moment(value, name)
+
+    return convert
+
+
+def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.datetime | None:
     """A date means its midnight in Vietnam; a datetime must be aware."""
     given: object = value
     if given is None:
         return None
     if isinstance(given, dt.datetime):
-        return check_aware(given, "moment").astimezone(VIETNAM_TZ)
+        return check_aware(given, name)
     if isinstance(given, dt.date):
-        return dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ)
-    msg = f"expected a date or an aware datetime, got {type(value).__name__}"
-    raise InvalidInputError(msg, field="moment", value=value)
+        return check_aware(dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ), name)
+    msg = f"{name}: expected a date or an aware datetime, got {type(value).__name__}"
+    raise InvalidInputError(msg, field=name, value=value)
 
 
 def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | None:
@@ -175,8 +183,12 @@ def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | No
 
 
 def _positive_or_none(_inst: object, attribute: attrs.Attribute[int | None], value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        msg = f"{attribute.name} must be a positive integer or None, got {value!r}"
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= SQL_INT_MAX
+    ):
+        msg = (
+            f"{attribute.name} must be None or an integer from 1 to 2**63-1, got {describe(value)}"
+        )
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -207,9 +219,15 @@ class DossierQuery:
     province: str | None = None
     procedure_id: str | None = None
     channel: Channel | None = None
-    received_from: dt.datetime | None = attrs.field(default=None, converter=_moment)
-    received_before: dt.datetime | None = attrs.field(default=None, converter=_moment)
-    overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_moment)
+    received_from: dt.datetime | None = attrs.field(
+        default=None, converter=_moment_of("received_from")
+    )
+    received_before: dt.datetime | None = attrs.field(
+        default=None, converter=_moment_of("received_before")
+    )
+    overdue_as_of: dt.datetime | None = attrs.field(
+        default=None, converter=_moment_of("overdue_as_of")
+    )
     after: str | None = None
     limit: int | None = attrs.field(default=None, validator=_positive_or_none)
 
