@@ -32,6 +32,7 @@ __all__ = [
     "non_empty_text",
     "non_negative_int",
     "non_negative_or_none",
+    "shown",
 ]
 
 MAX_DIGITS: Final = 9
@@ -104,7 +105,8 @@ def decimal_int(text: str, field: str, *, max_digits: int = MAX_DIGITS) -> int:
     Raises:
         InvalidInputError: other digits (Arabic-Indic, full-width...), a sign, or too many digits.
     """
-    if not (isinstance(text, str) and text.isascii() and text.isdigit()):
+    given: object = text
+    if not (isinstance(given, str) and given.isascii() and given.isdigit()):
         msg = f"{field} must be written in the digits 0-9, got {describe(text)}"
         raise InvalidInputError(msg, field=field, value=None)
     if len(text) > max_digits:
@@ -136,14 +138,14 @@ def check_path(path: object, field: str = "path") -> Path:
     return Path(given)
 
 
-def non_empty_text(_inst: object, attribute: Any, value: object) -> None:
-    """An attrs validator: ``value`` is a text with something other than spaces."""
-    if not isinstance(value, str) or not value.strip():
+def non_empty_text(_inst: object, attribute: Any, value: Any) -> None:
+    """An attrs validator: ``value`` is a non-empty text."""
+    if not isinstance(value, str) or not value:
         msg = f"{attribute.name} must be a non-empty text, got {describe(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=None)
 
 
-def non_negative_or_none(_inst: object, attribute: Any, value: object) -> None:
+def non_negative_or_none(_inst: object, attribute: Any, value: Any) -> None:
     """An attrs validator: ``value`` is ``None`` or an integer from 0 to :data:`SQL_INT_MAX`."""
     if value is None:
         return
@@ -154,9 +156,26 @@ def non_negative_or_none(_inst: object, attribute: Any, value: object) -> None:
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
-def non_negative_int(_inst: object, attribute: Any, value: object) -> None:
+def non_negative_int(_inst: object, attribute: Any, value: Any) -> None:
     """An attrs validator: ``value`` is an integer from 0 to :data:`SQL_INT_MAX`."""
     if value is None:
         msg = f"{attribute.name} must be an integer from 0 to 2**63-1, got None"
         raise InvalidInputError(msg, field=attribute.name, value=value)
     non_negative_or_none(_inst, attribute, value)
+
+
+def shown(value: object) -> str:
+    """A data-file value as an error message may quote it: short values verbatim, others by kind.
+
+    For values of the package's and a province's data files (codes, dates, time limits), never
+    for a citizen's data (use :func:`describe`): a long text, a huge integer (whose ``repr``
+    itself fails past 4,300 digits) or a container is described, not quoted.
+
+    >>> shown("2026-02-30"), shown(10**5000), shown({"a": 1})
+    ("'2026-02-30'", 'an integer of about 5001 digits', 'a dict of 1 item')
+    """
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str) and len(value) <= 40 and value.isprintable():
+        return repr(value)
+    return describe(value)

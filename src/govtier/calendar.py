@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
+from govtier._guard import shown
 from govtier.errors import DataFileError, InvalidInputError, OutOfRangeError
 from govtier.i18n import N_, cite, format_date, resolve_language, tr
 from govtier.legal import Confidence, LegalSource
@@ -405,7 +406,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
             return None
         if not isinstance(value, str) or not value.strip():
             raise DataFileError(
-                f"must be a non-empty string, got {value!r}", path=path, entry=label, field=key
+                f"must be a non-empty string, got {shown(value)}", path=path, entry=label, field=key
             )
         return value
 
@@ -413,7 +414,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
         value = entry.get(key, [])
         if not isinstance(value, list):
             raise DataFileError(
-                f"must be a list of dates, got {value!r}", path=path, entry=label, field=key
+                f"must be a list of dates, got {shown(value)}", path=path, entry=label, field=key
             )
         return tuple(_as_date(item, path=path, entry=label, field=key) for item in value)
 
@@ -468,7 +469,7 @@ def _as_date(value: object, path: str, entry: str | int, field: str) -> dt.date:
         except ValueError:
             pass
     raise DataFileError(
-        f"expected a date as YYYY-MM-DD, got {value!r}", path=path, entry=entry, field=field
+        f"expected a date as YYYY-MM-DD, got {shown(value)}", path=path, entry=entry, field=field
     )
 
 

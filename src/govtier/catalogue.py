@@ -34,6 +34,7 @@ import attrs
 
 from govtier._data import MAX_DATA_FILE_BYTES, read_bundled, read_data_file
 from govtier._entries import EntryReader
+from govtier._guard import shown
 from govtier._text import fold
 from govtier.deadlines import (
     ClockRules,
@@ -232,13 +233,13 @@ class Extension:
 
 def _non_negative_int(_inst: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{attribute.name} must be a non-negative integer; got {value!r}"
+        msg = f"{attribute.name} must be a non-negative integer; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
 def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"{attribute.name} must be a positive integer; got {value!r}"
+        msg = f"{attribute.name} must be a positive integer; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -302,7 +303,7 @@ class Component:
 
 def _date_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
-        msg = f"{attribute.name} must be a datetime.date or None; got {value!r}"
+        msg = f"{attribute.name} must be a datetime.date or None; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 

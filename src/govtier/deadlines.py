@@ -77,8 +77,11 @@ class DurationUnit(enum.Enum):
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     check_count(value, attribute.name)
-    if not 0 <= value <= _MAX_AMOUNT:
-        msg = f"a time limit is from 0 to {_MAX_AMOUNT}; got {attribute.name}={describe(value)}"
+    if value < 0:
+        msg = f"a time limit cannot be negative; got {attribute.name}={describe(value)}"
+        raise InvalidInputError(msg, field=attribute.name, value=value)
+    if value > _MAX_AMOUNT:
+        msg = f"a time limit is at most {_MAX_AMOUNT}; got {attribute.name}={describe(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -171,15 +174,13 @@ class Duration:
             InvalidInputError: the text is none of these.
         """
         given: object = text
-        short = isinstance(given, str) and len(given) <= 40 and given.isprintable()
+        short = isinstance(given, str) and len(given) <= 40  # a time limit, not personal data
         match = _DURATION_TEXT.match(given) if isinstance(given, str) else None
         if match is None:
+            shown = repr(given) if short else describe(given)
             msg = (
                 "a time limit looks like '3 working days', '8 working hours', '15 days', "
-                "'same day (cutoff 15:00)' or 'immediate' (digits 0-9); "
-                f"got {text!r}"
-                if short
-                else f"got {describe(given)}"
+                f"'same day (cutoff 15:00)' or 'immediate' (digits 0-9); got {shown}"
             )
             raise InvalidInputError(msg, field="duration", value=text)
         if match["now"]:

@@ -150,13 +150,6 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
     )
 
 
-def _moment_of(name: str) -> Callable[[dt.datetime | dt.date | None], dt.datetime | None]:
-    def convert(value: dt.datetime | dt.date | None) -> dt.datetime | None:
-        return _moment(value, name)
-
-    return convert
-
-
 def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.datetime | None:
     """A date means its midnight in Vietnam; a datetime must be aware."""
     given: object = value
@@ -168,6 +161,18 @@ def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.dat
         return check_aware(dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ), name)
     msg = f"{name}: expected a date or an aware datetime, got {type(value).__name__}"
     raise InvalidInputError(msg, field=name, value=value)
+
+
+def _received_from(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "received_from")
+
+
+def _received_before(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "received_before")
+
+
+def _overdue_as_of(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "overdue_as_of")
 
 
 def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | None:
@@ -219,15 +224,9 @@ class DossierQuery:
     province: str | None = None
     procedure_id: str | None = None
     channel: Channel | None = None
-    received_from: dt.datetime | None = attrs.field(
-        default=None, converter=_moment_of("received_from")
-    )
-    received_before: dt.datetime | None = attrs.field(
-        default=None, converter=_moment_of("received_before")
-    )
-    overdue_as_of: dt.datetime | None = attrs.field(
-        default=None, converter=_moment_of("overdue_as_of")
-    )
+    received_from: dt.datetime | None = attrs.field(default=None, converter=_received_from)
+    received_before: dt.datetime | None = attrs.field(default=None, converter=_received_before)
+    overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_overdue_as_of)
     after: str | None = None
     limit: int | None = attrs.field(default=None, validator=_positive_or_none)
 
