@@ -45,8 +45,13 @@ _lock = threading.Lock()
 _manifest: dict[str, str] = {}
 
 
+def _data_root() -> resources.abc.Traversable:
+    """govtier's data folder (tests point it at a damaged copy)."""
+    return resources.files("govtier").joinpath("data")
+
+
 def _data_file(name: str) -> resources.abc.Traversable:
-    node = resources.files("govtier").joinpath("data")
+    node = _data_root()
     for part in name.split("/"):
         node = node.joinpath(part)
     return node
@@ -258,7 +263,7 @@ def read_data_file(path: str | Path, *, limit: int = MAX_DATA_FILE_BYTES) -> Any
 
 def _bundled_name(file: Path) -> str | None:
     """The manifest name of ``file`` when it lies in govtier's data folder, else ``None``."""
-    root = resources.files("govtier").joinpath("data")
+    root = _data_root()
     if not isinstance(root, Path):
         return None
     try:

@@ -591,7 +591,7 @@ class PaymentRequested(Event):
 
     kind: ClassVar[str] = "payment_requested"
     amount: int | None = attrs.field(default=None, validator=non_negative_or_none)
-    reason: str = "financial obligations"
+    reason: str = attrs.field(default="financial obligations", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -641,7 +641,7 @@ class Returned(Event):
     """The result was returned to the applicant (in person, by post, electronically)."""
 
     kind: ClassVar[str] = "returned"
-    method: str = "in person"
+    method: str = attrs.field(default="in person", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -649,7 +649,7 @@ class Withdrawn(Event):
     """The applicant withdrew the dossier (portal status 7)."""
 
     kind: ClassVar[str] = "withdrawn"
-    reason: str = "applicant's request"
+    reason: str = attrs.field(default="applicant's request", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -1528,7 +1528,8 @@ class Dossier:
 
         A step still open is judged as of ``as_of``; ``None`` means every step kept to its share.
         """
-        moment = self.clock.finished_at or as_of
+        given = None if as_of is None else _check_aware(as_of, "as_of")
+        moment = self.clock.finished_at or given
         for step in self.clock.steps:
             if step.due_at is None:
                 continue
