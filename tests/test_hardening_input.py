@@ -413,8 +413,8 @@ def store_file(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("target", "words"),
     [
-        ("missing/out.json", "does not exist"),
-        (".", "is a directory"),
+        ("missing/out.json", "folder does not exist"),
+        (".", "it is a directory"),
         ("/dev/full", "cannot be written"),
         ("bad\x00name.json", "NUL"),
     ],
@@ -440,7 +440,7 @@ def test_report_chart_into_a_directory(
     status, err = _cli([*argv, "--chart", str(store_file.parent)], capsys)
     assert status == 2
     assert "chart" in err
-    assert "is a directory" in err
+    assert "it is a directory" in err
 
 
 @pytest.mark.parametrize("name", ["s" * 300, "x\x00.db", "s" * 5000])

@@ -46,7 +46,7 @@ _manifest: dict[str, str] = {}
 
 
 def _data_root() -> resources.abc.Traversable:
-    """govtier's data folder (tests point it at a damaged copy)."""
+    """The data folder of the package (tests point it at a damaged copy)."""
     return resources.files("govtier").joinpath("data")
 
 
@@ -276,24 +276,29 @@ def _bundled_name(file: Path) -> str | None:
 def write_text_file(path: str | Path, text: str, *, field: str) -> Path:
     """Write ``text`` (UTF-8) to the file ``path``, given as the option or argument ``field``.
 
+    The file is opened without blocking, so a FIFO without a reader is an error, not a hang.
+
     Raises:
         InvalidInputError: the path cannot be a file (NUL, too long), is a directory, its folder
-            does not exist, or the write fails (no space, no permission); nothing is half-said.
+            does not exist, or the write fails (no space, no permission).
     """
     target = check_path(path, field)
-    problem: str | None = None
-    if target.is_dir():
-        problem = "is a directory; give a file name"
-    elif not target.parent.is_dir():
-        problem = "is in a folder that does not exist; create the folder first"
-    else:
-        try:
-            with target.open("w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            problem = f"cannot be written ({exc.strerror or type(exc).__name__})"
-            error = InvalidInputError(f"{field} {target} {problem}", field=field, value=str(target))
-            raise hide_cause(error, exc) from None
-    if problem is not None:
-        raise InvalidInputError(f"{field} {target} {problem}", field=field, value=str(target))
+    try:
+        _check_target(target)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_CLOEXEC)
+        os.set_blocking(fd, True)
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        problem = f"cannot be written ({exc.strerror or type(exc).__name__})"
+        error = InvalidInputError(f"{field} {target} {problem}", field=field, value=str(target))
+        raise hide_cause(error, exc) from None
     return target
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a directory, or a file in a folder that does not exist, saying which."""
+    if target.is_dir():
+        raise OSError(errno.EISDIR, "it is a directory; give a file name")
+    if not target.parent.is_dir():
+        raise OSError(errno.ENOENT, "its folder does not exist; create the folder first")

@@ -33,6 +33,7 @@ __all__ = [
     "non_negative_int",
     "non_negative_or_none",
     "shown",
+    "text_or_none",
 ]
 
 MAX_DIGITS: Final = 9
@@ -179,3 +180,10 @@ def shown(value: object) -> str:
     if isinstance(value, str) and len(value) <= 40 and value.isprintable():
         return repr(value)
     return describe(value)
+
+
+def text_or_none(_inst: object, attribute: Any, value: Any) -> None:
+    """An attrs validator: ``value`` is ``None`` or a text."""
+    if value is not None and not isinstance(value, str):
+        msg = f"{attribute.name} must be a text or None, got {describe(value)}"
+        raise InvalidInputError(msg, field=attribute.name, value=None)

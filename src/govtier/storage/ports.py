@@ -18,12 +18,12 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
-from govtier._guard import SQL_INT_MAX, describe
+from govtier._guard import SQL_INT_MAX, describe, text_or_none
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
 from govtier.errors import (
@@ -175,6 +175,12 @@ def _overdue_as_of(value: dt.datetime | dt.date | None) -> dt.datetime | None:
     return _moment(value, "overdue_as_of")
 
 
+def _channel(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Channel):
+        msg = f"{attribute.name} must be a govtier Channel or None, got {describe(value)}"
+        raise InvalidInputError(msg, field=attribute.name, value=None)
+
+
 def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | None:
     if value is None:
         return None
@@ -220,14 +226,16 @@ class DossierQuery:
     """
 
     status: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
-    unit: str | None = None
-    province: str | None = None
-    procedure_id: str | None = None
-    channel: Channel | None = None
+    unit: str | None = attrs.field(default=None, validator=text_or_none)
+    province: str | None = attrs.field(default=None, validator=text_or_none)
+    procedure_id: str | None = attrs.field(default=None, validator=text_or_none)
+    channel: Channel | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_channel)
+    )
     received_from: dt.datetime | None = attrs.field(default=None, converter=_received_from)
     received_before: dt.datetime | None = attrs.field(default=None, converter=_received_before)
     overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_overdue_as_of)
-    after: str | None = None
+    after: str | None = attrs.field(default=None, validator=text_or_none)
     limit: int | None = attrs.field(default=None, validator=_positive_or_none)
 
     def matches(self, summary: DossierSummary) -> bool:
