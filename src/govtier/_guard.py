@@ -33,6 +33,7 @@ __all__ = [
     "non_negative_int",
     "non_negative_or_none",
     "shown",
+    "shown_names",
     "text_or_none",
 ]
 
@@ -187,3 +188,8 @@ def text_or_none(_inst: object, attribute: Any, value: Any) -> None:
     if value is not None and not isinstance(value, str):
         msg = f"{attribute.name} must be a text or None, got {describe(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=None)
+
+
+def shown_names(names: Iterable[object]) -> str:
+    """Names from a data file (unknown keys, procedure ids), each as :func:`shown` quotes it."""
+    return ", ".join(map(shown, names))

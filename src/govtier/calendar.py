@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
-from govtier._guard import shown
+from govtier._guard import shown, shown_names
 from govtier.errors import DataFileError, InvalidInputError, OutOfRangeError
 from govtier.i18n import N_, cite, format_date, resolve_language, tr
 from govtier.legal import Confidence, LegalSource
@@ -391,7 +391,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
     unknown = sorted(set(entry) - _NOTICE_KEYS)
     if unknown:
         raise DataFileError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_NOTICE_KEYS))}",
+            f"unknown field(s) {shown_names(unknown)}; allowed: {', '.join(sorted(_NOTICE_KEYS))}",
             path=path,
             entry=index,
             field=unknown[0],

@@ -34,7 +34,7 @@ import attrs
 
 from govtier._data import MAX_DATA_FILE_BYTES, read_bundled, read_data_file
 from govtier._entries import EntryReader
-from govtier._guard import shown
+from govtier._guard import shown, shown_names
 from govtier._text import fold
 from govtier.deadlines import (
     ClockRules,
@@ -1281,7 +1281,8 @@ def _top(data: object, *, path: str) -> dict[str, Any]:
     extra = sorted(set(data) - _TOP_KEYS)
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_KEYS))}",
+            f"unknown top-level key(s) {shown_names(extra)}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}",
             path=path,
             field=extra[0],
         )

@@ -1528,7 +1528,7 @@ class Dossier:
 
         A step still open is judged as of ``as_of``; ``None`` means every step kept to its share.
         """
-        given = None if as_of is None else _check_aware(as_of, "as_of")
+        given = None if as_of is None else check_aware(as_of, "as_of")
         moment = self.clock.finished_at or given
         for step in self.clock.steps:
             if step.due_at is None:

@@ -86,8 +86,8 @@ class DataFileError(GovtierError, ValueError):
         where = path
         if entry is not None:
             where += f", entry {entry!s}"
-        if field is not None:
-            where += f", field {field!r}"
+        if field is not None:  # a field named in a file may be long: bounded, one line
+            where += f", field {field if len(field) <= 80 else field[:77] + '...'!r}"
         super().__init__(f"{where}: {problem}")
         self.path = path
         self.entry = entry

@@ -37,6 +37,7 @@ import attrs
 
 from govtier._data import read_bundled, read_data_file
 from govtier._entries import EntryReader
+from govtier._guard import shown_names
 from govtier.catalogue import (
     Catalogue,
     Channel,
@@ -1162,14 +1163,14 @@ class RuleSet:
             if unknown:
                 raise self._error(
                     rule,
-                    f"unknown procedure(s) {', '.join(unknown)} (not in the catalogue)",
+                    f"unknown procedure(s) {shown_names(unknown)} (not in the catalogue)",
                     "procedures",
                 )
             bad_fields = sorted(rule.fields - fields)
             if bad_fields:
                 raise self._error(
                     rule,
-                    f"unknown field(s) {', '.join(bad_fields)}; the catalogue has "
+                    f"unknown field(s) {shown_names(bad_fields)}; the catalogue has "
                     f"{', '.join(sorted(fields))}",
                     "fields",
                 )
@@ -1733,7 +1734,7 @@ def rules_from_data(data: object, *, path: str = "<data>") -> tuple[Rule, ...]:
     extra = sorted(set(data) - {"rule", "about"})
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: rule, about",
+            f"unknown top-level key(s) {shown_names(extra)}; allowed: rule, about",
             path=path,
             field=extra[0],
         )

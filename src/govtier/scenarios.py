@@ -24,7 +24,7 @@ import attrs
 
 from govtier._data import read_data_file
 from govtier._entries import EntryReader, parse_enum
-from govtier._guard import shown
+from govtier._guard import shown, shown_names
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
@@ -234,7 +234,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     extra = sorted(set(data) - {"scenario", "setup", "about"})
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: scenario, setup, about",
+            f"unknown top-level key(s) {shown_names(extra)}; allowed: scenario, setup, about",
             path=name,
             field=extra[0],
         )
