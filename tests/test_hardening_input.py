@@ -31,6 +31,7 @@ from govtier import (
     GovtierError,
     InvalidInputError,
     RuleSet,
+    UnitRegistry,
     WorkingCalendar,
     load_notices,
 )
@@ -736,3 +737,15 @@ def test_a_damaged_units_file_is_a_damaged_install(tmp_path: Path) -> None:
     out = _run_in_copy(tmp_path, damage, code)
     assert out.startswith("ERROR govtier/data/units.json: damaged install"), out
     assert "not valid JSON" not in out
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom", "directory", "dangling"])
+def test_special_units_files(kind: str, tmp_path: Path) -> None:
+    """UnitRegistry.from_directory over a units.json that is no regular file: a DataFileError."""
+    special = _special(kind, tmp_path)
+    if special.is_symlink():
+        os.symlink(os.readlink(special), tmp_path / "units.json")
+    else:
+        special.rename(tmp_path / "units.json")
+    with pytest.raises(DataFileError, match=r"units\.json"):
+        UnitRegistry.from_directory(tmp_path)

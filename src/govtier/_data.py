@@ -30,6 +30,7 @@ __all__ = [
     "read_bundled",
     "read_bundled_bytes",
     "read_data_file",
+    "read_text_file",
     "verify_bundled",
     "write_text_file",
 ]
@@ -211,6 +212,44 @@ def read_bounded(path: Path, limit: int) -> bytes | None:
     return None if size > limit else b"".join(chunks)
 
 
+def _checked(path: str | Path) -> tuple[Path, str]:
+    try:
+        file = check_path(path)
+    except InvalidInputError as exc:
+        shown = str(path).replace("\x00", "\\0")[:200]
+        raise DataFileError(exc.args[0], path=shown) from None
+    return file, str(file)
+
+
+def _read_file(file: Path, name: str, limit: int) -> bytes:
+    bundled = _bundled_name(file)
+    try:
+        raw = read_bundled_bytes(bundled) if bundled is not None else read_bounded(file, limit)
+    except OSError as exc:
+        error = DataFileError(f"cannot read the file ({exc.strerror})", path=name)
+        raise hide_cause(error, exc) from None
+    if raw is None:
+        msg = f"file is over {limit} bytes; data files are limited to {limit}"
+        raise DataFileError(msg, path=name)
+    return raw
+
+
+def read_text_file(path: str | Path, *, limit: int = MAX_BUNDLED_BYTES) -> str:
+    """The UTF-8 text of a data file, read as :func:`read_data_file` reads (any suffix).
+
+    Raises:
+        DataFileError: the path cannot be a file, the file is missing, not a regular file,
+            over ``limit`` bytes, or not UTF-8 (a bundled file: its hash differs).
+    """
+    file, name = _checked(path)
+    raw = _read_file(file, name, limit)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text (byte {exc.start})"
+        raise hide_cause(DataFileError(problem, path=name), exc) from None
+
+
 def read_data_file(path: str | Path, *, limit: int = MAX_DATA_FILE_BYTES) -> Any:
     """Read a TOML or JSON data file, bounded in size.
 
@@ -223,27 +262,12 @@ def read_data_file(path: str | Path, *, limit: int = MAX_DATA_FILE_BYTES) -> Any
             regular file, larger than ``limit`` bytes, has another suffix, or is not valid
             TOML/JSON.
     """
-    try:
-        file = check_path(path)
-    except InvalidInputError as exc:
-        shown = str(path).replace("\x00", "\\0")[:200]
-        raise DataFileError(exc.args[0], path=shown) from None
-    name = str(file)
+    file, name = _checked(path)
     suffix = file.suffix.lower()
     if suffix not in (".toml", ".json"):
         shown = repr(suffix) if len(suffix) <= 12 else describe(suffix)
         raise DataFileError(f"expected a .toml or .json file, got {shown}", path=name)
-    bundled = _bundled_name(file)
-    try:
-        raw = read_bundled_bytes(bundled) if bundled is not None else read_bounded(file, limit)
-    except OSError as exc:
-        raise hide_cause(
-            DataFileError(f"cannot read the file ({exc.strerror})", path=name), exc
-        ) from None
-    if raw is None:
-        raise DataFileError(
-            f"file is over {limit} bytes; data files are limited to {limit}", path=name
-        )
+    raw = _read_file(file, name, limit)
     try:
         text = raw.decode("utf-8")
         if suffix == ".toml":

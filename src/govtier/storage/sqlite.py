@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
-from govtier._guard import check_path
+from govtier._guard import check_path, hide_cause
 from govtier.calendar import VIETNAM_TZ
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
@@ -508,4 +508,4 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
-        raise CorruptRecordError(msg) from exc
+        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes the value
