@@ -35,10 +35,11 @@ from govtier import (
     GovtierError,
     RuleSet,
     WorkingCalendar,
-    load_notices,
 )
+from govtier.calendar import load_notices
 from govtier.cli import main as cli_main
-from govtier.dossier import EVENT_TYPES, Dossier, Event
+from govtier.dossier import EVENT_TYPES, Dossier, Event, HandedOver
+from govtier.handover import HandoverPlan, Reorganisation
 from govtier.scenarios import load_scenarios, run_file
 from govtier.serialization import document_types, from_json, to_json
 from govtier.storage import MemoryStore, SQLiteStore
@@ -200,6 +201,18 @@ def _sample_events() -> dict[type[Event], Event]:
         ).return_result(at=later, actor="a"),
         received.withdraw(at=later, actor="a"),
     ]
+    handed = HandedOver(
+        at=later,
+        actor="system",
+        from_agency="Phòng Tư pháp Quận Ba Đình",
+        to_agency="Ủy ban nhân dân Phường Ba Đình",
+        receiving_unit="00004",
+        subject_unit="00004",
+        returns_at="the commune's one-stop unit",
+        legal_basis="Decree 120/2025/NĐ-CP",
+        plan_id="HO-0123456789abcdef0123",
+    )
+    paths.append(received.apply(handed))
     found: dict[type[Event], Event] = {}
     for dossier in paths:
         for index, event in enumerate(dossier.events):
@@ -357,6 +370,8 @@ def test_dossier_queries(stores: list[Any], field: str, value: Any) -> None:
 # -- every loader, any path --------------------------------------------------------------------
 
 LOADERS: dict[str, Callable[[Any], object]] = {
+    "handover plan": lambda path: HandoverPlan.open(path).summary,
+    "reorganisation": Reorganisation.load,
     "catalogue": Catalogue.load,
     "rules": RuleSet.load,
     "notices": load_notices,
@@ -434,7 +449,9 @@ FILE_KINDS = ["mutated", "bytes", "directory", "fifo", "device", "nul", "long", 
 def command_lines(draw: st.DrawFn, tmp_path: Path) -> list[str]:
     """A command that takes a file, with a file argument of any kind."""
     command = draw(
-        st.sampled_from(["catalogue", "check-rules", "why", "deadline", "report", "export"])
+        st.sampled_from(
+            ["catalogue", "check-rules", "why", "deadline", "report", "export", "plan", "apply"]
+        )
     )
     kind = draw(st.sampled_from(FILE_KINDS))
     content = CONTENTS[draw(st.sampled_from(sorted(CONTENTS)))]
@@ -448,6 +465,11 @@ def command_lines(draw: st.DrawFn, tmp_path: Path) -> list[str]:
     if command == "deadline":
         return ["deadline", "2026-03-09T09:00", "3 working days", "--notices", arg]
     store = draw(st.sampled_from([arg, str(tmp_path / "store.db")]))
+    if command == "plan":
+        option = draw(st.sampled_from(["--reorganisation", "--output"]))
+        return ["handover", "plan", "--store", store, *([] if store == arg else [option, arg])]
+    if command == "apply":
+        return ["handover", "apply", "--store", str(tmp_path / "store.db"), "--plan", arg]
     if command == "report":
         chart = [] if store == arg else ["--chart", arg]
         return ["report", "--store", store, "--as-of", "2026-04-01T00:00", *chart]

@@ -33,11 +33,12 @@ from govtier import (
     RuleSet,
     UnitRegistry,
     WorkingCalendar,
-    load_notices,
 )
+from govtier.calendar import load_notices
 from govtier.cli import main as cli_main
 from govtier.dossier import Dossier, DossierHeader, Outcome, Transferred, Withdrawn
 from govtier.errors import OutOfRangeError
+from govtier.handover import HandoverPlan, Reorganisation
 from govtier.scenarios import load_scenarios, main_check_rules, run_file
 from govtier.serialization import document_types, from_json
 from govtier.storage import MemoryStore, SQLiteStore
@@ -420,14 +421,16 @@ def store_file(tmp_path: Path) -> Path:
         ("bad\x00name.json", "NUL"),
     ],
 )
+@pytest.mark.parametrize("command", ["export", "handover plan"])
 def test_export_output_paths(
-    target: str, words: str, store_file: Path, capsys: pytest.CaptureFixture[str]
+    target: str, words: str, command: str, store_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`export --output` into a missing folder, a directory, a full device: one line, status 2."""
+    """`--output` into a missing folder, a directory, a full device: one line, status 2."""
     if target == "/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     output = target if target.startswith("/") else str(store_file.parent / target)
-    status, err = _cli(["export", "--store", str(store_file), "--output", output], capsys)
+    argv = [*command.split(), "--store", str(store_file), "--output", output]
+    status, err = _cli(argv, capsys)
     assert status == 2
     assert words in err
     assert "--output" in err
@@ -469,6 +472,8 @@ def test_sqlite_store_path_with_nul() -> None:
 
 
 LOADERS: dict[str, Callable[[Path], object]] = {
+    "handover plan": lambda path: HandoverPlan.open(path).summary,
+    "reorganisation": Reorganisation.load,
     "catalogue": Catalogue.load,
     "rules": RuleSet.load,
     "notices": load_notices,
@@ -520,9 +525,11 @@ def test_special_files_on_the_command_line(
         ["check-rules", path],
         ["calendar", "why", "2026-03-11", "--notices", path],
         ["deadline", "2026-03-09T09:00", "3 working days", "--notices", path],
+        ["handover", "plan", "--store", ":memory:", "--reorganisation", path],
+        ["handover", "apply", "--store", ":memory:", "--plan", path],
     ):
         status, _ = _cli(argv, capsys)
-        assert status == (1 if argv[0] == "check-rules" else 2), argv
+        assert status == 2, argv
 
 
 def test_scenario_setup_paths_are_checked(tmp_path: Path) -> None:
@@ -662,7 +669,7 @@ def test_the_bundled_scenario_file_is_verified(tmp_path: Path) -> None:
     code = (
         "import io\n"
         "from govtier.scenarios import bundled_scenario_files, run_file, main_check_rules\n"
-        "(path,) = bundled_scenario_files()\n"
+        "path = next(p for p in bundled_scenario_files() if p.name == 'bundled.scenarios.toml')\n"
         "try:\n"
         "    run_file(path)\n"
         "except DataFileError as exc:\n"

@@ -12,9 +12,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import threading
 import tomllib
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -25,12 +27,13 @@ from govtier.errors import DataFileError, InvalidInputError
 __all__ = [
     "MANIFEST",
     "MAX_DATA_FILE_BYTES",
+    "iter_lines",
     "manifest",
+    "move_file",
     "read_bounded",
     "read_bundled",
     "read_bundled_bytes",
     "read_data_file",
-    "read_text_file",
     "verify_bundled",
     "write_text_file",
 ]
@@ -234,22 +237,6 @@ def _read_file(file: Path, name: str, limit: int) -> bytes:
     return raw
 
 
-def read_text_file(path: str | Path, *, limit: int = MAX_BUNDLED_BYTES) -> str:
-    """The UTF-8 text of a data file, read as :func:`read_data_file` reads (any suffix).
-
-    Raises:
-        DataFileError: the path cannot be a file, the file is missing, not a regular file,
-            over ``limit`` bytes, or not UTF-8 (a bundled file: its hash differs).
-    """
-    file, name = _checked(path)
-    raw = _read_file(file, name, limit)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problem = f"not UTF-8 text (byte {exc.start})"
-        raise hide_cause(DataFileError(problem, path=name), exc) from None
-
-
 def read_data_file(path: str | Path, *, limit: int = MAX_DATA_FILE_BYTES) -> Any:
     """Read a TOML or JSON data file, bounded in size.
 
@@ -326,3 +313,57 @@ def _check_target(target: Path) -> None:
         raise OSError(errno.EISDIR, "it is a directory; give a file name")
     if not target.parent.is_dir():
         raise OSError(errno.ENOENT, "its folder does not exist; create the folder first")
+
+
+def move_file(source: Path, path: str | Path, *, field: str) -> Path:
+    """Move the file ``source`` to ``path`` (given as ``field``); ``source`` is gone either way.
+
+    Raises:
+        InvalidInputError: as :func:`write_text_file` (a directory, a missing folder, ...).
+    """
+    try:
+        target = check_path(path, field)
+        _check_target(target)
+        shutil.move(source, target)
+    except OSError as exc:
+        problem = f"cannot be written ({exc.strerror or type(exc).__name__})"
+        error = InvalidInputError(f"{field} {path} {problem}", field=field, value=str(path))
+        raise hide_cause(error, exc) from None
+    finally:
+        source.unlink(missing_ok=True)
+    return target
+
+
+def iter_lines(path: str | Path, *, max_line: int) -> Iterator[str]:
+    """The lines of the regular text file ``path``, each at most ``max_line`` characters.
+
+    For files read as a stream (a handover plan may be larger than memory): the kind is checked
+    on the open descriptor (no FIFO, device or directory), and a line is read with a bound.
+
+    Raises:
+        DataFileError: the path cannot be a file, the file is missing or not a regular file, a
+            line is longer than ``max_line``, or the text is not UTF-8.
+    """
+    file, name = _checked(path)
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            kind = _kind(os.fstat(fd).st_mode)
+            if kind is not None:
+                raise OSError(errno.EINVAL, f"{kind}, not a regular file")
+            os.set_blocking(fd, True)
+        except OSError:
+            os.close(fd)
+            raise
+        with open(fd, encoding="utf-8") as handle:
+            while line := handle.readline(max_line + 1):
+                if len(line) > max_line:
+                    msg = f"a line is longer than {max_line} characters"
+                    raise DataFileError(msg, path=name)
+                yield line
+    except OSError as exc:
+        error = DataFileError(f"cannot read the file ({exc.strerror})", path=name)
+        raise hide_cause(error, exc) from None
+    except UnicodeDecodeError as exc:
+        error = DataFileError("not UTF-8 text", path=name)
+        raise hide_cause(error, exc) from None

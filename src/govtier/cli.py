@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from govtier._data import write_text_file
+from govtier._data import move_file, write_text_file
 from govtier._guard import check_path
 from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalendar
 from govtier.catalogue import Catalogue, Channel
@@ -636,7 +636,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
         plan = HandoverPlan.open(tmp)
         report = handover_report(plan)
         if args.output:
-            shutil.move(tmp, args.output)
+            move_file(tmp, args.output, field="--output")
             return _emit(out, args, report.to_dict(), report.to_text())
         try:
             if args.json:

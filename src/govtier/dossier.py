@@ -674,13 +674,13 @@ class HandedOver(Event):
     """
 
     kind: ClassVar[str] = "handed_over"
-    from_agency: str = attrs.field(validator=attrs.validators.min_len(1))
-    to_agency: str = attrs.field(validator=attrs.validators.min_len(1))
-    receiving_unit: str = attrs.field(validator=attrs.validators.min_len(1))
-    subject_unit: str = attrs.field(validator=attrs.validators.min_len(1))
+    from_agency: str = attrs.field(validator=non_empty_text)
+    to_agency: str = attrs.field(validator=non_empty_text)
+    receiving_unit: str = attrs.field(validator=non_empty_text)
+    subject_unit: str = attrs.field(validator=non_empty_text)
     returns_at: str
-    legal_basis: str = attrs.field(validator=attrs.validators.min_len(1))
-    plan_id: str = attrs.field(validator=attrs.validators.min_len(1))
+    legal_basis: str = attrs.field(validator=non_empty_text)
+    plan_id: str = attrs.field(validator=non_empty_text)
     reason: str = ""
     steps: tuple[StepPlan, ...] | None = None
     appointment: dt.datetime | None = attrs.field(
