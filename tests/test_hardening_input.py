@@ -756,3 +756,18 @@ def test_special_units_files(kind: str, tmp_path: Path) -> None:
         special.rename(tmp_path / "units.json")
     with pytest.raises(DataFileError, match=r"units\.json"):
         UnitRegistry.from_directory(tmp_path)
+
+
+@pytest.mark.parametrize("where", ["procedure", "defaults"])
+def test_a_fact_that_is_not_text(where: str, tmp_path: Path) -> None:
+    """Found by `make fuzz`: a `facts[].fact` that is a list was a TypeError (unhashable)."""
+    procedures = [dict(p) for p in CATALOGUE["procedure"]]
+    data: dict[str, Any] = {**CATALOGUE, "procedure": procedures}
+    bad = [{"fact": ["time_limit"], "confidence": "C"}]
+    if where == "procedure":
+        procedures[0]["facts"] = bad
+    else:
+        data["defaults"] = {"facts": bad}
+    path = _write(tmp_path / "facts.catalogue.json", data)
+    with pytest.raises(DataFileError, match=r"facts\[0\]\.fact"):
+        Catalogue.load(path)

@@ -1401,8 +1401,8 @@ def _fact_notes(
 ) -> list[FactNote]:
     facts = []
     raws = reader.items(key)
-    own = {r.get("fact") for r in raws if isinstance(r, dict)}
-    inherited = [d for d in defaults if d.get("fact") not in own]
+    own = {r["fact"] for r in raws if isinstance(r, dict) and isinstance(r.get("fact"), str)}
+    inherited = [d for d in defaults if not (isinstance(d.get("fact"), str) and d["fact"] in own)]
     for i, raw in enumerate([*raws, *inherited]):
         sub = reader.sub(raw, f"{key}[{i}]", _FACT_KEYS, "fact")
         if not sub.has("confidence"):
