@@ -769,5 +769,5 @@ def test_a_fact_that_is_not_text(where: str, tmp_path: Path) -> None:
     else:
         data["defaults"] = {"facts": bad}
     path = _write(tmp_path / "facts.catalogue.json", data)
-    with pytest.raises(DataFileError, match=r"facts\[0\]\.fact"):
+    with pytest.raises(DataFileError, match=r"facts\[\d+\]\.fact"):
         Catalogue.load(path)
