@@ -63,7 +63,7 @@ schemas: $(STAMP)
 	$(BIN)/python scripts/generate_schemas.py
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -q $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py tests/test_fuzz_records.py tests/test_fuzz_inputs.py -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py $(if $(RESULTS),--results $(RESULTS))

@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,21 +22,33 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
+from tests.pg_fixtures import PostgresSchemas
 
-from govtier import VIETNAM_TZ, GovtierError, WorkingCalendar
+from govtier import VIETNAM_TZ, DataFileError, GovtierError, InvalidInputError, WorkingCalendar
 from govtier.cli import main as cli_main
 from govtier.dossier import Applicant, Dossier, Outcome, Returned
+from govtier.errors import CorruptRecordError, StorageError
 from govtier.interop import (
     PERSONAL_FIELDS,
+    ApplicantCoding,
     PortalFormat,
     PortalRecord,
+    parse_progress_record,
     parse_sync_record,
     progress_records,
     sync_record,
 )
 from govtier.reporting import report, row_of
-from govtier.serialization import event_from_record, event_to_record, loads, record_from_json
-from govtier.storage import MemoryStore, SQLiteStore
+from govtier.serialization import (
+    event_from_record,
+    event_to_record,
+    from_json,
+    loads,
+    record_from_json,
+    to_json,
+)
+from govtier.storage import MemoryStore, PostgresStore, SQLiteStore
 from govtier.storage.ports import Append, summarize
 from govtier.testing.contract import sample_header
 from govtier.testing.strategies import dossier_headers, dossiers
@@ -257,3 +270,191 @@ def test_reports_carry_no_personal_data() -> None:
     texts += [repr(summarize(d, province="01")) for d in stored]
     for text in texts:
         assert not _leaks(text), text
+
+
+# -- issue 14: keys, kinds, portal values and exception chains ---------------------------------
+
+
+def _logged(exc: BaseException) -> str:
+    """What ``logging.exception`` would write for ``exc``: the message and the whole chain."""
+    return "".join(traceback.format_exception(exc))
+
+
+def _chain_is_clean(exc: BaseException) -> None:
+    """No exception in the chain a logger prints holds personal data; causes are dropped."""
+    assert not _leaks(_logged(exc)), _logged(exc)
+    if not isinstance(exc, StorageError) or isinstance(exc, CorruptRecordError):
+        assert exc.__cause__ is None, repr(exc.__cause__)
+
+
+def _received_document() -> dict[str, Any]:
+    return json.loads(to_json(_dossier().events[0]))
+
+
+def test_unexpected_keys_named_like_a_person_are_counted(captured: list[str]) -> None:
+    """A key holding a person's name is reported by count and position, never by its text."""
+    document = _received_document()
+    document["data"]["header"]["applicant"][NAME] = "x"
+    with pytest.raises(CorruptRecordError) as caught:
+        from_json(json.dumps(document))
+    assert "1 unexpected field @ $.header.applicant" in str(caught.value)
+    _chain_is_clean(caught.value)
+    captured.append(str(caught.value))
+    top = dict(document, **{NAME: 1, PHONE: 2})
+    with pytest.raises(CorruptRecordError, match=r"2 unexpected fields \(keys #5, #6\)") as caught:
+        from_json(json.dumps(top))
+    captured += [str(caught.value), _logged(caught.value)]
+    dossier_doc = json.loads(to_json(_dossier()))
+    dossier_doc[EMAIL] = None
+    captured += _error_texts(lambda: from_json(json.dumps(dossier_doc)))
+
+
+def _store_with_a_named_key(store: Any) -> str:
+    dossier = _dossier("G01-260302-0777")
+    store.save(dossier, expected_version=0)
+    return dossier.code
+
+
+def test_unexpected_keys_in_a_stored_sqlite_row(captured: list[str], tmp_path: Path) -> None:
+    """A stored row with a key named like a person: the store and `govtier export` hide it."""
+    path = tmp_path / "keys.db"
+    store = SQLiteStore(path)
+    code = _store_with_a_named_key(store)
+    store.close()
+    with sqlite3.connect(path) as raw:
+        (text,) = raw.execute("SELECT record FROM events WHERE seq = 1").fetchone()
+        record = json.loads(text)
+        record["data"]["header"]["applicant"][NAME] = ADDRESS
+        raw.execute("UPDATE events SET record = ? WHERE seq = 1", (json.dumps(record),))
+    raw.close()
+    store = SQLiteStore(path)
+    with pytest.raises(CorruptRecordError) as caught:
+        store.load(code)
+    assert "unexpected field" in str(caught.value)
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+    store.close()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert cli_main(["export", "--store", str(path)], out=io.StringIO()) == 2
+    assert "unexpected field" in err.getvalue()
+    captured.append(err.getvalue())
+
+
+@pytest.mark.postgres
+def test_unexpected_keys_in_a_stored_postgres_row(
+    captured: list[str], pg_schemas: PostgresSchemas
+) -> None:
+    """The same on PostgreSQL: the key is counted, never quoted."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    schema = pg_schemas.new()
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    code = _store_with_a_named_key(store)
+    store.close()
+    with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
+        ident = sql.Identifier(schema)
+        row = raw.execute(sql.SQL("SELECT record FROM {}.events WHERE seq = 1").format(ident))
+        (record,) = row.fetchone() or (None,)
+        record["data"]["header"]["applicant"][NAME] = ADDRESS
+        raw.execute(
+            sql.SQL("UPDATE {}.events SET record = %s WHERE seq = 1").format(ident),
+            (Jsonb(record),),
+        )
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    with pytest.raises(CorruptRecordError) as caught:
+        store.load(code)
+    store.close()
+    assert "unexpected field" in str(caught.value)
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+
+
+@pytest.mark.parametrize("field", ["kind", "type", "schema"])
+def test_kind_type_and_schema_values_are_not_quoted(captured: list[str], field: str) -> None:
+    """An unknown kind, type or schema holding a name is described by its type and length."""
+    document = _received_document()
+    document[field] = NAME
+    with pytest.raises(CorruptRecordError) as caught:
+        from_json(json.dumps(document))
+    assert "a text of" in str(caught.value)
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+    record = event_to_record(_dossier().events[0])
+    if field != "type":
+        record[field] = NAME
+        with pytest.raises(CorruptRecordError) as caught:
+            event_from_record(record)
+        captured += [str(caught.value), _logged(caught.value)]
+
+
+SYNC_FIELDS = ("NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "HinhThuc", "LoaiDoiTuong")
+PROGRESS_FIELDS = ("ThoiDiemXuLy", "TrangThai")
+
+
+@pytest.mark.parametrize("value", [NAME, f"{PHONE}", f"2026{ID_NUMBER}"])
+def test_portal_parsers_never_quote_a_wrong_value(captured: list[str], value: str) -> None:
+    """A personal value sent in a date, status, form or kind field: the field is named only."""
+    dossier = _dossier()
+    body = sync_record(dossier)
+    for field in SYNC_FIELDS:
+        with pytest.raises(DataFileError) as caught:
+            parse_sync_record(dict(body, **{field: value}))
+        assert field in str(caught.value)
+        _chain_is_clean(caught.value)
+        captured += [str(caught.value), _logged(caught.value)]
+    (progress, *_) = progress_records(dossier)
+    for field in PROGRESS_FIELDS:
+        with pytest.raises(DataFileError) as caught:
+            parse_progress_record(dict(progress, **{field: value}))
+        assert field in str(caught.value)
+        _chain_is_clean(caught.value)
+        captured += [str(caught.value), _logged(caught.value)]
+    with pytest.raises(InvalidInputError) as direct:
+        PortalFormat().parse_moment(value)
+    captured += [str(direct.value), _logged(direct.value)]
+    with pytest.raises(InvalidInputError) as direct:
+        ApplicantCoding.OPENCPS.decode(value)
+    captured += [str(direct.value), _logged(direct.value)]
+
+
+def test_value_parsing_causes_are_dropped_with_their_type_kept(captured: list[str]) -> None:
+    """A cause that quotes the value is not chained; its type name stays in ``cause_type``."""
+    document = _received_document()
+    document["data"]["at"] = NAME  # the ISO parser's message would quote it
+    with pytest.raises(CorruptRecordError) as caught:
+        from_json(json.dumps(document))
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+    assert caught.value.cause_type is not None
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+    record = event_to_record(_dossier().events[0])
+    record["data"]["header"]["channel"] = NAME  # the enum conversion would quote it
+    with pytest.raises(CorruptRecordError) as caught:
+        event_from_record(record)
+    assert caught.value.cause_type is not None
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+    with pytest.raises(CorruptRecordError) as caught:
+        loads(json.dumps({"at": NAME}), Returned)
+    _chain_is_clean(caught.value)
+    captured += [str(caught.value), _logged(caught.value)]
+
+
+def test_logging_an_error_logs_no_value(
+    captured: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """`logging.exception` on the errors above writes neither the message value nor a cause."""
+    document = _received_document()
+    document["data"]["header"]["applicant"]["phone"] = {"x": PHONE}
+    document["data"]["at"] = EMAIL
+    log = logging.getLogger("portal")
+    try:
+        from_json(json.dumps(document))
+    except GovtierError:
+        log.exception("import failed")
+    assert "import failed" in caplog.text
+    captured.append(caplog.text)

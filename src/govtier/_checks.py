@@ -12,7 +12,7 @@ import operator
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from govtier.errors import InvalidInputError
+from govtier.errors import InvalidInputError, OutOfRangeError
 
 __all__ = ["VIETNAM_TZ", "check_aware", "check_count"]
 
@@ -56,4 +56,9 @@ def check_aware(value: object, name: str) -> dt.datetime:
             f"got the naive datetime {value.isoformat()}"
         )
         raise InvalidInputError(msg, field=name, value=value)
-    return value.astimezone(VIETNAM_TZ)
+    try:  # a moment must be representable both in UTC (as stored) and in Vietnam
+        value.astimezone(dt.UTC)
+        return value.astimezone(VIETNAM_TZ)
+    except OverflowError:
+        msg = f"{name} lies outside the years 1-9999 in UTC or in Vietnam: {value.isoformat()}"
+        raise OutOfRangeError(msg, field=name, value=value) from None

@@ -10,6 +10,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+from govtier._guard import shown, shown_names
 from govtier.deadlines import Duration
 from govtier.errors import DataFileError, InvalidInputError
 from govtier.legal import Confidence, LegalSource
@@ -40,7 +41,7 @@ class EntryReader:
         unknown = sorted(set(entry) - allowed)
         if unknown:
             raise self.error(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
+                f"unknown field(s) {shown_names(unknown)}; allowed: {', '.join(sorted(allowed))}",
                 unknown[0],
             )
 
@@ -51,7 +52,7 @@ class EntryReader:
     def sub(self, value: object, field: str, allowed: frozenset[str], kind: str) -> EntryReader:
         entry = EntryReader.__new__(EntryReader)
         if not isinstance(value, dict):
-            raise self.error(f"each {kind} must be a table/object, got {value!r}", field)
+            raise self.error(f"each {kind} must be a table/object, got {shown(value)}", field)
         entry.data = value
         entry.path = self.path
         entry.prefix = f"{self.prefix}{field}."
@@ -59,7 +60,7 @@ class EntryReader:
         unknown = sorted(set(value) - allowed)
         if unknown:
             raise entry.error(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}",
+                f"unknown field(s) {shown_names(unknown)}; allowed: {', '.join(sorted(allowed))}",
                 unknown[0],
             )
         return entry
@@ -74,7 +75,7 @@ class EntryReader:
                 raise self.error("is required", key)
             return default
         if not isinstance(value, str) or not value.strip():
-            raise self.error(f"must be a non-empty string, got {value!r}", key)
+            raise self.error(f"must be a non-empty string, got {shown(value)}", key)
         return value
 
     def required_text(self, key: str) -> str:
@@ -85,13 +86,13 @@ class EntryReader:
     def boolean(self, key: str, *, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise self.error(f"must be true or false, got {value!r}", key)
+            raise self.error(f"must be true or false, got {shown(value)}", key)
         return value
 
     def integer(self, key: str, *, default: int) -> int:
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"must be an integer, got {value!r}", key)
+            raise self.error(f"must be an integer, got {shown(value)}", key)
         return value
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
@@ -101,7 +102,7 @@ class EntryReader:
                 raise self.error("is required (a date as YYYY-MM-DD)", key)
             return None
         if isinstance(value, dt.datetime):
-            raise self.error(f"expected a date, got a date-time {value!r}", key)
+            raise self.error(f"expected a date, got a date-time {shown(value)}", key)
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str):
@@ -109,7 +110,7 @@ class EntryReader:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.error(f"expected a date as YYYY-MM-DD, got {value!r}", key)
+        raise self.error(f"expected a date as YYYY-MM-DD, got {shown(value)}", key)
 
     def required_date(self, key: str) -> dt.date:
         value = self.date(key, required=True)
@@ -125,7 +126,7 @@ class EntryReader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.error(f"must be a list of non-empty strings, got {value!r}", key)
+            raise self.error(f"must be a list of non-empty strings, got {shown(value)}", key)
         return tuple(value)
 
     def items(self, key: str) -> list[Any]:
@@ -133,7 +134,7 @@ class EntryReader:
         if isinstance(value, dict):
             value = [value]
         if not isinstance(value, list):
-            raise self.error(f"must be a list of tables, got {value!r}", key)
+            raise self.error(f"must be a list of tables, got {shown(value)}", key)
         return value
 
     def enum(self, key: str, kind: type[enum.Enum], value: object | None = None) -> Any:
@@ -141,7 +142,7 @@ class EntryReader:
         member = parse_enum(kind, raw)
         if member is None:
             allowed = ", ".join(str(m.value) for m in kind)
-            raise self.error(f"must be one of {allowed}; got {raw!r}", key)
+            raise self.error(f"must be one of {allowed}; got {shown(raw)}", key)
         return member
 
     def duration(self, key: str, *, required: bool = False) -> Duration | None:
@@ -151,7 +152,7 @@ class EntryReader:
                 raise self.error("is required (e.g. '3 working days')", key)
             return None
         if not isinstance(value, str):
-            raise self.error(f"must be a time limit like '3 working days', got {value!r}", key)
+            raise self.error(f"must be a time limit like '3 working days', got {shown(value)}", key)
         try:
             return Duration.parse(value)
         except InvalidInputError as exc:

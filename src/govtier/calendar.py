@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
+from govtier._guard import shown, shown_names
 from govtier.errors import DataFileError, InvalidInputError, OutOfRangeError
 from govtier.i18n import N_, cite, format_date, resolve_language, tr
 from govtier.legal import Confidence, LegalSource
@@ -390,7 +391,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
     unknown = sorted(set(entry) - _NOTICE_KEYS)
     if unknown:
         raise DataFileError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_NOTICE_KEYS))}",
+            f"unknown field(s) {shown_names(unknown)}; allowed: {', '.join(sorted(_NOTICE_KEYS))}",
             path=path,
             entry=index,
             field=unknown[0],
@@ -405,7 +406,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
             return None
         if not isinstance(value, str) or not value.strip():
             raise DataFileError(
-                f"must be a non-empty string, got {value!r}", path=path, entry=label, field=key
+                f"must be a non-empty string, got {shown(value)}", path=path, entry=label, field=key
             )
         return value
 
@@ -413,7 +414,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
         value = entry.get(key, [])
         if not isinstance(value, list):
             raise DataFileError(
-                f"must be a list of dates, got {value!r}", path=path, entry=label, field=key
+                f"must be a list of dates, got {shown(value)}", path=path, entry=label, field=key
             )
         return tuple(_as_date(item, path=path, entry=label, field=key) for item in value)
 
@@ -468,16 +469,21 @@ def _as_date(value: object, path: str, entry: str | int, field: str) -> dt.date:
         except ValueError:
             pass
     raise DataFileError(
-        f"expected a date as YYYY-MM-DD, got {value!r}", path=path, entry=entry, field=field
+        f"expected a date as YYYY-MM-DD, got {shown(value)}", path=path, entry=entry, field=field
     )
 
 
 def _bundled_notices() -> tuple[Notice, ...]:
-    from importlib import resources
+    from govtier._data import read_bundled  # verified against SHA256SUMS before it is used
 
-    resource = resources.files("govtier").joinpath("data", "notices.toml")
-    data = tomllib.loads(resource.read_text(encoding="utf-8"))
-    return notices_from_data(data, path="govtier/data/notices.toml")
+    path = "govtier/data/notices.toml"
+    try:
+        data = tomllib.loads(read_bundled("notices.toml"))
+    except tomllib.TOMLDecodeError:  # recorded so, yet not TOML: the manifest was edited too
+        raise DataFileError(
+            "damaged install: not valid TOML; reinstall govtier", path=path
+        ) from None
+    return notices_from_data(data, path=path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import attrs
 
 from govtier._data import MAX_DATA_FILE_BYTES, read_bundled, read_data_file
 from govtier._entries import EntryReader
+from govtier._guard import shown, shown_names
 from govtier._text import fold
 from govtier.deadlines import (
     ClockRules,
@@ -232,13 +233,13 @@ class Extension:
 
 def _non_negative_int(_inst: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{attribute.name} must be a non-negative integer; got {value!r}"
+        msg = f"{attribute.name} must be a non-negative integer; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
 def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"{attribute.name} must be a positive integer; got {value!r}"
+        msg = f"{attribute.name} must be a positive integer; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -302,7 +303,7 @@ class Component:
 
 def _date_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
-        msg = f"{attribute.name} must be a datetime.date or None; got {value!r}"
+        msg = f"{attribute.name} must be a datetime.date or None; got {shown(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -1280,7 +1281,8 @@ def _top(data: object, *, path: str) -> dict[str, Any]:
     extra = sorted(set(data) - _TOP_KEYS)
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_KEYS))}",
+            f"unknown top-level key(s) {shown_names(extra)}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}",
             path=path,
             field=extra[0],
         )
@@ -1399,8 +1401,8 @@ def _fact_notes(
 ) -> list[FactNote]:
     facts = []
     raws = reader.items(key)
-    own = {r.get("fact") for r in raws if isinstance(r, dict)}
-    inherited = [d for d in defaults if d.get("fact") not in own]
+    own = {r["fact"] for r in raws if isinstance(r, dict) and isinstance(r.get("fact"), str)}
+    inherited = [d for d in defaults if not (isinstance(d.get("fact"), str) and d["fact"] in own)]
     for i, raw in enumerate([*raws, *inherited]):
         sub = reader.sub(raw, f"{key}[{i}]", _FACT_KEYS, "fact")
         if not sub.has("confidence"):

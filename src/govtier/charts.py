@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
+from govtier._data import write_text_file
 from govtier.errors import InvalidInputError
 from govtier.i18n import format_date, language, resolve_language, tr
 from govtier.reporting import Figures, Report, column_label
@@ -520,18 +521,17 @@ def write_ontime_chart(
     suffix ``.vl.json`` in place of ``.svg`` (``rates.svg`` → ``rates.vl.json``).
 
     Raises:
-        InvalidInputError: see :func:`ontime_chart_svg`.
-        OSError: a file cannot be written.
+        InvalidInputError: see :func:`ontime_chart_svg`; also when a file cannot be written
+            (a directory, a missing folder, no space left).
     """
     svg = ontime_chart_svg(data, by=by, title=title, label_of=label_of, top=top, lang=lang)
-    target = Path(path)
-    target.write_text(svg, encoding="utf-8")
+    target = write_text_file(path, svg, field="chart")
     if vegalite:
         spec = ontime_chart_vegalite(
             data, by=by, title=title, label_of=label_of, top=top, lang=lang
         )
         text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
-        vegalite_path(target).write_text(text, encoding="utf-8")
+        write_text_file(vegalite_path(target), text, field="chart")
     return target
 
 

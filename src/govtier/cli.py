@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+from govtier._data import move_file, write_text_file
+from govtier._guard import check_path
 from govtier.calendar import OFFICIAL_SCHEDULE_THROUGH, VIETNAM_TZ, WorkingCalendar
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
@@ -349,13 +351,20 @@ def _check_rules(args: argparse.Namespace, out: TextIO) -> int:
 # -- stores: report and export ------------------------------------------------------------------
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
 def _open_store(spec: str) -> DossierStore:
     """A store from a SQLite file path or a PostgreSQL URL; a missing file is an error."""
     if spec.startswith(("postgresql://", "postgres://")):
         from govtier.storage.postgres import PostgresStore
 
         return PostgresStore(spec)
-    if spec != ":memory:" and not Path(spec).is_file():
+    if spec != ":memory:" and not _is_file(check_path(spec, "--store")):
         msg = f"no SQLite store at {spec!r} (give an existing file or a postgresql:// URL)"
         raise InvalidInputError(msg, field="store", value=spec)
     from govtier.storage.sqlite import SQLiteStore
@@ -546,7 +555,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
         store.close()
     text = json.dumps(records, ensure_ascii=False, indent=2)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_text_file(args.output, text + "\n", field="--output")
         return _emit(
             out,
             args,
@@ -627,7 +636,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
         plan = HandoverPlan.open(tmp)
         report = handover_report(plan)
         if args.output:
-            shutil.move(tmp, args.output)
+            move_file(tmp, args.output, field="--output")
             return _emit(out, args, report.to_dict(), report.to_text())
         try:
             if args.json:

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
-from govtier.errors import InvalidInputError
+from govtier._guard import MAX_DIGITS, decimal_int, describe
+from govtier.errors import InvalidInputError, OutOfRangeError
 from govtier.i18n import cite, format_date, format_datetime, resolve_language, tr, trn
 from govtier.legal import Confidence, LegalSource
 
@@ -77,17 +78,31 @@ class DurationUnit(enum.Enum):
 def _non_negative(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
     check_count(value, attribute.name)
     if value < 0:
-        msg = f"a time limit cannot be negative; got {attribute.name}={value}"
+        msg = f"a time limit cannot be negative; got {attribute.name}={describe(value)}"
+        raise InvalidInputError(msg, field=attribute.name, value=value)
+    if value > _MAX_AMOUNT:
+        msg = f"a time limit is at most {_MAX_AMOUNT}; got {attribute.name}={describe(value)}"
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
+_MAX_AMOUNT: Final = 10**MAX_DIGITS - 1
+
+
 _DURATION_TEXT: Final = re.compile(
-    r"^\s*(?:(?P<n>\d+)\s*(?P<unit>working\s+days?|wd|working\s+hours?|wh|"
+    r"^\s*(?:(?P<n>[0-9]+)\s*(?P<unit>working\s+days?|wd|working\s+hours?|wh|"
     r"calendar\s+days?|days?|d|ngày\s+làm\s+việc|giờ\s+làm\s+việc|ngày)"
-    r"|(?P<same>same[\s-]+day|trong\s+ngày)(?:\s*\(?\s*(?:cutoff|nhận\s+trước)\s+(?P<cut>\d\d?:\d\d)\s*\)?)?"
+    r"|(?P<same>same[\s-]+day|trong\s+ngày)(?:\s*\(?\s*(?:cutoff|nhận\s+trước)\s+(?P<cut>[0-9]+:[0-9]+)\s*\)?)?"
     r"|(?P<now>immediate(?:ly)?|(?:giải\s+quyết\s+)?ngay))\s*$",
     re.IGNORECASE,
 )
+
+
+def _cutoff(text: str) -> dt.time:
+    hours, minutes = (decimal_int(part, "cutoff", max_digits=2) for part in text.split(":"))
+    if hours > 23 or minutes > 59:
+        msg = f"a cutoff is a time of day from 00:00 to 23:59, got {text}"
+        raise InvalidInputError(msg, field="cutoff", value=text)
+    return dt.time(hours, minutes)
 
 
 @attrs.frozen(kw_only=True)
@@ -159,20 +174,21 @@ class Duration:
             InvalidInputError: the text is none of these.
         """
         given: object = text
+        short = isinstance(given, str) and len(given) <= 40  # a time limit, not personal data
         match = _DURATION_TEXT.match(given) if isinstance(given, str) else None
         if match is None:
+            shown = repr(given) if short else describe(given)
             msg = (
                 "a time limit looks like '3 working days', '8 working hours', '15 days', "
-                f"'same day (cutoff 15:00)' or 'immediate'; got {text!r}"
+                f"'same day (cutoff 15:00)' or 'immediate' (digits 0-9); got {shown}"
             )
             raise InvalidInputError(msg, field="duration", value=text)
         if match["now"]:
             return cls.immediate()
         if match["same"]:
-            cutoff = dt.time.fromisoformat(match["cut"].zfill(5)) if match["cut"] else dt.time(15)
-            return cls.same_day(cutoff)
+            return cls.same_day(_cutoff(match["cut"]) if match["cut"] else dt.time(15))
         unit_text = match["unit"].lower()
-        amount = int(match["n"])
+        amount = decimal_int(match["n"], "duration amount")
         if unit_text in ("wh",) or "hour" in unit_text or "giờ" in unit_text:
             return cls.working_hours(amount)
         if unit_text in ("wd",) or "working" in unit_text or "làm việc" in unit_text:
@@ -459,7 +475,11 @@ def compute_deadline(
     else:  # calendar days
         n = duration.amount
         offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
-        last = start.date() + dt.timedelta(days=offset)
+        try:
+            last = start.date() + dt.timedelta(days=offset)
+        except OverflowError:
+            msg = f"{n} calendar days from {start:%d/%m/%Y} run past the year 9999"
+            raise OutOfRangeError(msg, field="duration", value=n) from None
         calendar._in_range(last, "due day")
         notes.append(
             trn(

@@ -17,6 +17,7 @@ portal codebases, no official specification found: partial confidence).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import linecache
@@ -28,6 +29,7 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
+from govtier._guard import non_empty_text, non_negative_int, non_negative_or_none
 from govtier.calendar import WorkingCalendar
 from govtier.catalogue import Channel
 from govtier.deadlines import (
@@ -351,7 +353,7 @@ class DossierHeader:
             is checked).
     """
 
-    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str = attrs.field(validator=non_empty_text)
     procedure_id: str
     procedure_version: int
     procedure_code: str | None
@@ -474,7 +476,8 @@ def _aware_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object
 def _to_local(value: Any) -> Any:
     """Aware datetimes are kept in Asia/Ho_Chi_Minh; anything else is left for the validator."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(VIETNAM_TZ)
+        with contextlib.suppress(OverflowError):  # out of range: the validator says so
+            return value.astimezone(VIETNAM_TZ)
     return value
 
 
@@ -497,7 +500,7 @@ class Event:
 
     kind: ClassVar[str] = "event"
     at: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
-    actor: str = attrs.field(validator=attrs.validators.min_len(1))
+    actor: str = attrs.field(validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -529,7 +532,7 @@ class Refused(Event):
     """Refused at intake (Form 03): outside the counter's scope or not eligible."""
 
     kind: ClassVar[str] = "refused"
-    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str = attrs.field(validator=non_empty_text)
     legal_basis: str | None = None
     header: DossierHeader | None = None
 
@@ -540,7 +543,7 @@ class SupplementRequested(Event):
 
     kind: ClassVar[str] = "supplement_requested"
     components: tuple[str, ...] = attrs.field(converter=_names)
-    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str = attrs.field(validator=non_empty_text)
 
     def __attrs_post_init__(self) -> None:
         if not self.components or not all(c.strip() for c in self.components):
@@ -575,8 +578,8 @@ class Transferred(Event):
     """
 
     kind: ClassVar[str] = "transferred"
-    step: int = attrs.field(validator=attrs.validators.ge(0))
-    to: str = attrs.field(validator=attrs.validators.min_len(1))
+    step: int = attrs.field(validator=non_negative_int)
+    to: str = attrs.field(validator=non_empty_text)
     step_due: dt.datetime | None = attrs.field(
         default=None, converter=_to_local_or_none, validator=_aware_or_none
     )
@@ -587,10 +590,8 @@ class PaymentRequested(Event):
     """The applicant must pay fees, charges or other financial obligations (portal status 6)."""
 
     kind: ClassVar[str] = "payment_requested"
-    amount: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.ge(0))
-    )
-    reason: str = "financial obligations"
+    amount: int | None = attrs.field(default=None, validator=non_negative_or_none)
+    reason: str = attrs.field(default="financial obligations", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -612,7 +613,7 @@ class Apologised(Event):
     """An apology with a new appointment (Form 04: reason and new date)."""
 
     kind: ClassVar[str] = "apologised"
-    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str = attrs.field(validator=non_empty_text)
     appointment: dt.datetime = attrs.field(converter=_to_local, validator=_aware)
 
 
@@ -621,7 +622,7 @@ class Stopped(Event):
     """Processing stopped (Form 05, portal status 8)."""
 
     kind: ClassVar[str] = "stopped"
-    reason: str = attrs.field(validator=attrs.validators.min_len(1))
+    reason: str = attrs.field(validator=non_empty_text)
     legal_basis: str | None = None
 
 
@@ -631,7 +632,7 @@ class Decided(Event):
 
     kind: ClassVar[str] = "decided"
     outcome: Outcome
-    document: str = attrs.field(validator=attrs.validators.min_len(1))
+    document: str = attrs.field(validator=non_empty_text)
     reason: str | None = None
 
 
@@ -640,7 +641,7 @@ class Returned(Event):
     """The result was returned to the applicant (in person, by post, electronically)."""
 
     kind: ClassVar[str] = "returned"
-    method: str = "in person"
+    method: str = attrs.field(default="in person", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -648,7 +649,7 @@ class Withdrawn(Event):
     """The applicant withdrew the dossier (portal status 7)."""
 
     kind: ClassVar[str] = "withdrawn"
-    reason: str = "applicant's request"
+    reason: str = attrs.field(default="applicant's request", validator=non_empty_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -673,13 +674,13 @@ class HandedOver(Event):
     """
 
     kind: ClassVar[str] = "handed_over"
-    from_agency: str = attrs.field(validator=attrs.validators.min_len(1))
-    to_agency: str = attrs.field(validator=attrs.validators.min_len(1))
-    receiving_unit: str = attrs.field(validator=attrs.validators.min_len(1))
-    subject_unit: str = attrs.field(validator=attrs.validators.min_len(1))
+    from_agency: str = attrs.field(validator=non_empty_text)
+    to_agency: str = attrs.field(validator=non_empty_text)
+    receiving_unit: str = attrs.field(validator=non_empty_text)
+    subject_unit: str = attrs.field(validator=non_empty_text)
     returns_at: str
-    legal_basis: str = attrs.field(validator=attrs.validators.min_len(1))
-    plan_id: str = attrs.field(validator=attrs.validators.min_len(1))
+    legal_basis: str = attrs.field(validator=non_empty_text)
+    plan_id: str = attrs.field(validator=non_empty_text)
     reason: str = ""
     steps: tuple[StepPlan, ...] | None = None
     appointment: dt.datetime | None = attrs.field(
@@ -1527,7 +1528,8 @@ class Dossier:
 
         A step still open is judged as of ``as_of``; ``None`` means every step kept to its share.
         """
-        moment = self.clock.finished_at or as_of
+        given = None if as_of is None else check_aware(as_of, "as_of")
+        moment = self.clock.finished_at or given
         for step in self.clock.steps:
             if step.due_at is None:
                 continue

@@ -30,7 +30,15 @@ __all__ = [
 
 
 class GovtierError(Exception):
-    """The root of every error govtier raises on purpose."""
+    """The root of every error govtier raises on purpose.
+
+    Attributes:
+        cause_type: when the error was raised instead of a lower-level one whose message quotes
+            the value (an ISO date parser, ``int()``, an enum), that error's type name; the
+            error itself is not chained, so logging the exception never logs the value.
+    """
+
+    cause_type: str | None = None
 
 
 class InvalidInputError(GovtierError, ValueError):
@@ -78,8 +86,8 @@ class DataFileError(GovtierError, ValueError):
         where = path
         if entry is not None:
             where += f", entry {entry!s}"
-        if field is not None:
-            where += f", field {field!r}"
+        if field is not None:  # a field named in a file may be long: bounded, one line
+            where += f", field {field if len(field) <= 80 else field[:77] + '...'!r}"
         super().__init__(f"{where}: {problem}")
         self.path = path
         self.entry = entry

@@ -30,7 +30,7 @@ from typing import Any, Final, TextIO
 
 import attrs
 
-from govtier._data import read_data_file
+from govtier._data import MAX_DATA_FILE_BYTES, iter_lines, read_data_file
 from govtier.calendar import VIETNAM_TZ, WorkingCalendar
 from govtier.dossier import ClockState, Dossier, Event, HandedOver, Status, StepPlan
 from govtier.errors import (
@@ -713,17 +713,11 @@ class HandoverPlan:
         Raises:
             DataFileError: the file is missing, is not a govtier handover plan, or was changed.
         """
-        file = Path(path)
 
-        def lines() -> Iterator[str]:
-            try:
-                with file.open(encoding="utf-8") as handle:
-                    yield from handle
-            except OSError as exc:
-                msg = f"cannot read the plan ({exc.strerror})"
-                raise DataFileError(msg, path=str(file)) from exc
+        def lines() -> Iterator[str]:  # a regular file, each line bounded (no FIFO, /dev/zero)
+            return iter_lines(path, max_line=MAX_DATA_FILE_BYTES)
 
-        return cls(lines, str(file))
+        return cls(lines, str(path))
 
     @classmethod
     def from_text(cls, text: str) -> HandoverPlan:

@@ -30,6 +30,7 @@ from typing import Any, Final
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
+from govtier._guard import decimal_int, describe
 from govtier.catalogue import Channel, ProcedureGroup
 from govtier.dossier import (
     Apologised,
@@ -116,7 +117,7 @@ class ApplicantCoding(enum.Enum):
             if text == code and (self is not ApplicantCoding.OPENCPS or kind is not _HOUSEHOLD):
                 return kind
         codes = sorted(set(_KIND_CODES[self].values()))
-        msg = f"LoaiDoiTuong under the {self.value} coding is one of {codes}; got {code!r}"
+        msg = f"LoaiDoiTuong under the {self.value} coding is one of {codes}; got {describe(code)}"
         raise InvalidInputError(msg, field="LoaiDoiTuong", value=code)
 
     def canonical(self, kind: ApplicantKind) -> ApplicantKind:
@@ -232,10 +233,10 @@ class PortalFormat:
         try:
             naive = dt.datetime.strptime(text, self.date_format.strftime)  # noqa: DTZ007
         except (TypeError, ValueError):
-            msg = f"a moment is written {self.date_format.value}; got {text!r}"
+            msg = f"a moment is written {self.date_format.value}; got {describe(text)}"
             raise InvalidInputError(msg, field="moment", value=text) from None
         if len(text) != len(self.date_format.value):
-            msg = f"a moment is written {self.date_format.value}; got {text!r}"
+            msg = f"a moment is written {self.date_format.value}; got {describe(text)}"
             raise InvalidInputError(msg, field="moment", value=text)
         return naive.replace(tzinfo=VIETNAM_TZ)
 
@@ -707,9 +708,9 @@ def _names(
 def _status(reader: _Reader, name: str) -> Status:
     text = _text(reader, name)
     try:
-        return Status(int(text))
-    except ValueError:
-        raise reader.error(f"expected a status code 1-10, got {text!r}", name) from None
+        return Status(decimal_int(text, name, max_digits=2))
+    except ValueError:  # never the value: a wrong field may hold a name
+        raise reader.error(f"expected a status code 1-10, got {describe(text)}", name) from None
 
 
 def parse_sync_record(record: Mapping[str, Any], fmt: PortalFormat | None = None) -> PortalRecord:
@@ -735,7 +736,7 @@ def parse_sync_record(record: Mapping[str, Any], fmt: PortalFormat | None = None
         raise reader.error(str(exc), "LoaiDoiTuong") from None
     form = _text(reader, "HinhThuc")
     if form not in ("0", "1"):
-        raise reader.error(f"expected '0' or '1', got {form!r}", "HinhThuc")
+        raise reader.error(f"expected '0' or '1', got {describe(form)}", "HinhThuc")
     data = reader.record
     scalars = {
         "procedure_code": _text(reader, "MaTTHC"),

@@ -37,6 +37,7 @@ import attrs
 
 from govtier._data import read_bundled, read_data_file
 from govtier._entries import EntryReader
+from govtier._guard import shown_names
 from govtier.catalogue import (
     Catalogue,
     Channel,
@@ -1162,14 +1163,14 @@ class RuleSet:
             if unknown:
                 raise self._error(
                     rule,
-                    f"unknown procedure(s) {', '.join(unknown)} (not in the catalogue)",
+                    f"unknown procedure(s) {shown_names(unknown)} (not in the catalogue)",
                     "procedures",
                 )
             bad_fields = sorted(rule.fields - fields)
             if bad_fields:
                 raise self._error(
                     rule,
-                    f"unknown field(s) {', '.join(bad_fields)}; the catalogue has "
+                    f"unknown field(s) {shown_names(bad_fields)}; the catalogue has "
                     f"{', '.join(sorted(fields))}",
                     "fields",
                 )
@@ -1519,9 +1520,12 @@ class RuleSet:
             if end is not None and end < proc.valid_from:
                 continue
             periods = sorted(
-                (r.valid_from, r.valid_to)
-                for r in self.rules
-                if r.competent is not None and self._names(r, proc, catalogue)
+                (
+                    (r.valid_from, r.valid_to)
+                    for r in self.rules
+                    if r.competent is not None and self._names(r, proc, catalogue)
+                ),
+                key=lambda period: (period[0], period[1] or dt.date.max),  # None: open-ended
             )
             uncovered.extend(_gaps(proc, proc.valid_from, end, periods))
         for rule in self.rules:
@@ -1648,7 +1652,7 @@ def _gaps(
             gaps.append(
                 Coverage(procedure=proc.id, version=proc.version, start=cursor, end=gap_end)
             )
-        if last is None:
+        if last is None or last >= dt.date.max:  # open-ended, or to the last representable day
             cursor = None
         elif last + _DAY > cursor:
             cursor = last + _DAY
@@ -1730,7 +1734,7 @@ def rules_from_data(data: object, *, path: str = "<data>") -> tuple[Rule, ...]:
     extra = sorted(set(data) - {"rule", "about"})
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: rule, about",
+            f"unknown top-level key(s) {shown_names(extra)}; allowed: rule, about",
             path=path,
             field=extra[0],
         )

@@ -24,6 +24,7 @@ import attrs
 
 from govtier._data import read_data_file
 from govtier._entries import EntryReader, parse_enum
+from govtier._guard import shown, shown_names
 from govtier.catalogue import Catalogue, Channel
 from govtier.deadlines import Duration
 from govtier.errors import DataFileError, GovtierError, InvalidInputError
@@ -233,7 +234,7 @@ def load_scenarios(path: str | Path) -> ScenarioFile:
     extra = sorted(set(data) - {"scenario", "setup", "about"})
     if extra:
         raise DataFileError(
-            f"unknown top-level key(s) {', '.join(extra)}; allowed: scenario, setup, about",
+            f"unknown top-level key(s) {shown_names(extra)}; allowed: scenario, setup, about",
             path=name,
             field=extra[0],
         )
@@ -301,6 +302,8 @@ def _scenario(entry: object, *, path: str, index: int) -> Scenario:
 
 
 def _check_expected(reader: EntryReader, key: str, value: object) -> None:
+    if value is None:  # JSON null: TOML cannot write one
+        raise reader.error("is null; give an expected value or leave the key out", key)
     if key in ("receivable_at", "refused_at"):
         reader.strings(key)
         return
@@ -322,7 +325,7 @@ def _check_expected(reader: EntryReader, key: str, value: object) -> None:
         reader.integer(key, default=0)
         return
     if not isinstance(value, str):
-        raise reader.error(f"must be a string, got {value!r}", key)
+        raise reader.error(f"must be a string, got {shown(value)}", key)
     if key == "level":
         reader.enum(key, Level)
     elif key == "role":

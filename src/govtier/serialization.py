@@ -75,6 +75,7 @@ import cattrs
 from cattrs.errors import AttributeValidationNote, IterableValidationNote
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from govtier._guard import describe, extra_keys, hide_cause
 from govtier.dossier import EVENT_TYPES, Event
 from govtier.errors import CorruptRecordError, InvalidInputError, SchemaVersionError
 
@@ -723,12 +724,8 @@ def _check_schema(schema: object, where: str) -> None:
 
 
 def _safe(value: object) -> str:
-    """A short repr for a type name, kind or version (never a field value)."""
-    if value is None or isinstance(value, bool | int):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:40] + "...")
-    return f"a {type(value).__name__}"
+    """A type name, kind or version as a message shows it: by type and size, never its text."""
+    return describe(value)
 
 
 def event_from_record(record: Mapping[str, Any], *, where: str = "record") -> Event:
@@ -752,7 +749,7 @@ def event_from_record(record: Mapping[str, Any], *, where: str = "record") -> Ev
     cls = EVENT_KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         known = ", ".join(sorted(EVENT_KINDS))
-        msg = f"{where}: unknown event type {_safe(kind)}; known types: {known}"
+        msg = f"{where}: unknown event type (got {_safe(kind)}); known types: {known}"
         raise CorruptRecordError(msg)
     data = record.get("data")
     if not isinstance(data, Mapping):
@@ -763,7 +760,7 @@ def event_from_record(record: Mapping[str, Any], *, where: str = "record") -> Ev
     except Exception as exc:
         problems = "; ".join(_problems(exc))
         msg = f"{where}: the {kind!r} record cannot be read: {problems}"
-        raise CorruptRecordError(msg) from exc
+        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes values
 
 
 def _problems(exc: Exception, path: str = "$") -> list[str]:
@@ -777,7 +774,7 @@ def _describe(exc: BaseException, _type: Any) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return "unexpected field(s) " + ", ".join(sorted(map(str, exc.extra_fields)))
+        return extra_keys(exc.extra_fields)  # a key may be a person's name: counted, not quoted
     if isinstance(exc, _Problem):
         return str(exc)
     if isinstance(exc, InvalidInputError) and exc.field:
@@ -807,7 +804,7 @@ def loads(text: str | bytes, cls: type[_T]) -> _T:
     except Exception as exc:
         problems = "; ".join(_problems(exc))
         msg = f"cannot read a {getattr(cls, '__name__', cls)} from JSON: {problems}"
-        raise CorruptRecordError(msg) from exc
+        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes values
 
 
 _RECORD_ENCODER: Final = json.JSONEncoder(
@@ -828,7 +825,7 @@ def record_from_json(text: str | bytes, *, where: str = "record") -> dict[str, A
     """
     try:
         value = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # too deep: RecursionError
+    except (ValueError, TypeError, RecursionError) as exc:  # too deep: RecursionError
         msg = f"{where}: the stored record is not valid JSON"
         raise CorruptRecordError(msg) from exc
     if not isinstance(value, dict):
@@ -944,24 +941,23 @@ def from_document(
     _check_schema(document.get("schema"), expected)
     found = known.get(name) if isinstance(name, str) and name != "Event" else None
     if found is None:
-        msg = f"{expected}: unknown document type {_safe(name)}"
+        msg = f"{expected}: unknown document type (got {_safe(name)})"
         raise CorruptRecordError(msg)
     if cls is not None and found is not cls and not (cls is Event and issubclass(found, Event)):
         msg = f"expected a {cls.__name__} document, got a {name} document"
         raise CorruptRecordError(msg)
     where = f"{name} document"
     if issubclass(found, Event):
-        extra = sorted(str(k) for k in document if k not in ("schema", "type", "kind", "data"))
-        if extra:
-            msg = f"{where}: unexpected field(s) {', '.join(extra)}"
+        allowed = ("schema", "type", "kind", "data")
+        if any(k not in allowed for k in document):
+            msg = f"{where}: {extra_keys(document, allowed)}"
             raise CorruptRecordError(msg)
         if document.get("kind") != found.kind:
             msg = f"{where}: the kind must be {found.kind!r}, got {_safe(document.get('kind'))}"
             raise CorruptRecordError(msg)
         return event_from_record(document, where=where)
-    extra = sorted(str(k) for k in document if k not in ("schema", "type", "data"))
-    if extra:
-        msg = f"{where}: unexpected field(s) {', '.join(extra)}"
+    if any(k not in ("schema", "type", "data") for k in document):
+        msg = f"{where}: {extra_keys(document, ('schema', 'type', 'data'))}"
         raise CorruptRecordError(msg)
     if "data" not in document:
         msg = f"{where}: the document has no 'data'"
@@ -972,9 +968,9 @@ def from_document(
     except InvalidInputError as exc:
         if exc.field == "calendar":
             raise
-        raise _corrupt(where, exc) from exc
+        raise hide_cause(_corrupt(where, exc), exc) from None  # the cause quotes values
     except Exception as exc:
-        raise _corrupt(where, exc) from exc
+        raise hide_cause(_corrupt(where, exc), exc) from None
     finally:
         _CALENDAR.reset(token)
 
@@ -1015,10 +1011,14 @@ def from_json(
         InvalidInputError: ``cls`` is not a document type, or a Deadline is read without a
             calendar.
     """
+    what = "document" if cls is None else f"{getattr(cls, '__name__', 'a')} document"
+    given: object = text
+    if not isinstance(given, str | bytes | bytearray):
+        msg = f"{what}: expected JSON text (str or bytes), got {type(given).__name__}"
+        raise CorruptRecordError(msg)
     try:
         document = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # too deep: RecursionError
-        what = "document" if cls is None else f"{cls.__name__} document"
+    except (ValueError, TypeError, RecursionError) as exc:  # too deep: RecursionError
         msg = f"{what}: the text is not valid JSON"
         raise CorruptRecordError(msg) from exc
     return from_document(document, cls, calendar=calendar)

@@ -18,11 +18,12 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
+from govtier._guard import SQL_INT_MAX, describe, text_or_none
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
 from govtier.errors import (
@@ -149,17 +150,35 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
     )
 
 
-def _moment(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.datetime | None:
     """A date means its midnight in Vietnam; a datetime must be aware."""
     given: object = value
     if given is None:
         return None
     if isinstance(given, dt.datetime):
-        return check_aware(given, "moment").astimezone(VIETNAM_TZ)
+        return check_aware(given, name)
     if isinstance(given, dt.date):
-        return dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ)
-    msg = f"expected a date or an aware datetime, got {type(value).__name__}"
-    raise InvalidInputError(msg, field="moment", value=value)
+        return check_aware(dt.datetime.combine(given, dt.time(), tzinfo=VIETNAM_TZ), name)
+    msg = f"{name}: expected a date or an aware datetime, got {type(value).__name__}"
+    raise InvalidInputError(msg, field=name, value=value)
+
+
+def _received_from(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "received_from")
+
+
+def _received_before(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "received_before")
+
+
+def _overdue_as_of(value: dt.datetime | dt.date | None) -> dt.datetime | None:
+    return _moment(value, "overdue_as_of")
+
+
+def _channel(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Channel):
+        msg = f"{attribute.name} must be a govtier Channel or None, got {describe(value)}"
+        raise InvalidInputError(msg, field=attribute.name, value=None)
 
 
 def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | None:
@@ -175,8 +194,12 @@ def _statuses(value: Status | Iterable[Status] | None) -> frozenset[Status] | No
 
 
 def _positive_or_none(_inst: object, attribute: attrs.Attribute[int | None], value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        msg = f"{attribute.name} must be a positive integer or None, got {value!r}"
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= SQL_INT_MAX
+    ):
+        msg = (
+            f"{attribute.name} must be None or an integer from 1 to 2**63-1, got {describe(value)}"
+        )
         raise InvalidInputError(msg, field=attribute.name, value=value)
 
 
@@ -203,14 +226,16 @@ class DossierQuery:
     """
 
     status: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
-    unit: str | None = None
-    province: str | None = None
-    procedure_id: str | None = None
-    channel: Channel | None = None
-    received_from: dt.datetime | None = attrs.field(default=None, converter=_moment)
-    received_before: dt.datetime | None = attrs.field(default=None, converter=_moment)
-    overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_moment)
-    after: str | None = None
+    unit: str | None = attrs.field(default=None, validator=text_or_none)
+    province: str | None = attrs.field(default=None, validator=text_or_none)
+    procedure_id: str | None = attrs.field(default=None, validator=text_or_none)
+    channel: Channel | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_channel)
+    )
+    received_from: dt.datetime | None = attrs.field(default=None, converter=_received_from)
+    received_before: dt.datetime | None = attrs.field(default=None, converter=_received_before)
+    overdue_as_of: dt.datetime | None = attrs.field(default=None, converter=_overdue_as_of)
+    after: str | None = attrs.field(default=None, validator=text_or_none)
     limit: int | None = attrs.field(default=None, validator=_positive_or_none)
 
     def matches(self, summary: DossierSummary) -> bool:

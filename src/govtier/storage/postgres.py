@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from govtier._guard import hide_cause
 from govtier.calendar import VIETNAM_TZ
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
@@ -543,4 +544,4 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
-        raise CorruptRecordError(msg) from exc
+        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes the value

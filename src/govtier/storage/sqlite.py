@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
+from govtier._guard import check_path, hide_cause
 from govtier.calendar import VIETNAM_TZ
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
@@ -146,7 +147,7 @@ class SQLiteStore(DossierStore):
         province_of: ProvinceResolver | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self.path = os.fspath(path)
+        self.path = str(path) if path == ":memory:" else str(check_path(path, "path"))
         self._province_of = province_of or bundled_province_of
         self._lock = threading.RLock()
         self._before_commit: Callable[[], None] | None = None  # fault injection in tests
@@ -507,4 +508,4 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
-        raise CorruptRecordError(msg) from exc
+        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes the value
