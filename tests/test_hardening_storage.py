@@ -15,9 +15,9 @@ How each fault is made:
   which ``chmod`` does not stop, with ``chattr +i`` instead.
 * **Read-only, PostgreSQL**: ``default_transaction_read_only`` on the store's connection, what a
   hot standby or a database set read-only answers (SQLSTATE 25006).
-* **Dropped connection, PostgreSQL**: the adapters' ``_before_commit`` hook runs
-  ``pg_terminate_backend`` on the store's own backend from a second connection, inside the
-  append's transaction after every INSERT.
+* **Dropped connection, PostgreSQL**: a statement trigger on ``events`` runs
+  ``pg_terminate_backend(pg_backend_pid())``: the server drops the store's own connection inside
+  the append's transaction, once the dossier rows and the events were written.
 * **Racing migrations, SQLite**: six processes open the same new file at the same instant.
 """
 
@@ -190,10 +190,10 @@ import json, sys, time
 from govtier.storage import SQLiteStore
 from govtier.storage import sqlite as module
 
-# A second migration that fails if run twice (CREATE TABLE) and counts its runs.
+# A third migration that fails if run twice (CREATE TABLE) and counts its runs.
 module.MIGRATIONS = [
     *module.MIGRATIONS,
-    (2, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
+    (3, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
 ]
 path = sys.argv[1]
 print("ready", flush=True)
@@ -233,14 +233,14 @@ def test_processes_migrating_one_new_file_at_once(tmp_path: Path, round_: int) -
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
         results.append(json.loads(out))
-    assert {r["version"] for r in results} == {2}
+    assert {r["version"] for r in results} == {3}
     assert sorted(r["seq"] for r in results) == list(range(1, 7))
     with sqlite3.connect(path) as raw:
         versions = raw.execute("SELECT version FROM schema_version").fetchall()
         runs = raw.execute("SELECT count(*) FROM migration_runs").fetchone()
         tables = raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()
     raw.close()
-    assert versions == [(2,)]
+    assert versions == [(3,)]
     assert runs == (1,)
     assert tables == (1,)
 
@@ -317,17 +317,25 @@ def test_postgres_connection_dropped_mid_transaction(
     """The backend is killed inside the append's transaction: StorageError, nothing committed."""
     store, url, schema = pg_store
 
-    def kill_own_backend() -> None:
-        pid = store._conn.info.backend_pid
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-
-    store._before_commit = kill_own_backend
+    ident = sql.Identifier(schema)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL(
+                "CREATE FUNCTION {}.drop_me() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$"
+            ).format(ident)
+        )
+        admin.execute(
+            sql.SQL(
+                "CREATE TRIGGER drop_me AFTER INSERT ON {}.events "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {}.drop_me()"
+            ).format(ident, ident)
+        )
     with pytest.raises(StorageError) as caught:
         store.append_many(_appends(BATCH))
     assert isinstance(caught.value.__cause__, psycopg.OperationalError)
-    store._before_commit = None
-    time.sleep(0.1)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP TRIGGER drop_me ON {}.events").format(ident))
     _nothing_lost_nothing_half_written(store)  # the store reconnects
     other = _fresh(url, schema)
     _nothing_lost_nothing_half_written(other)
