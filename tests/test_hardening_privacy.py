@@ -153,13 +153,13 @@ def test_store_errors_hide_personal_data(captured: list[str], tmp_path: Path) ->
         store.close()
     path = tmp_path / "p.db"
     with sqlite3.connect(path) as raw:
-        (text,) = raw.execute("SELECT record FROM events WHERE seq = 1").fetchone()
-        record = json.loads(text)
-        applicant = record["data"]["header"]["applicant"]
+        (text,) = raw.execute("SELECT data FROM events WHERE seq = 1").fetchone()
+        data = json.loads(text)
+        applicant = data["header"]["applicant"]
         for field in ("name", "phone", "email", "address", "id_number"):  # wrong types
-            applicant[field] = [applicant[field], {"x": applicant[field]}]
-        record["data"]["header"]["note"] = ADDRESS  # an unexpected field holding a value
-        raw.execute("UPDATE events SET record = ? WHERE seq = 1", (json.dumps(record),))
+            applicant[field] = [applicant.get(field), {"x": applicant.get(field)}]
+        data["header"]["note"] = ADDRESS  # an unexpected field holding a value
+        raw.execute("UPDATE events SET data = ? WHERE seq = 1", (json.dumps(data),))
     raw.close()
     store = SQLiteStore(path)
     captured += _error_texts(lambda: store.load(dossier.code))
@@ -197,7 +197,7 @@ def test_cli_errors_hide_personal_data(captured: list[str], tmp_path: Path) -> N
     store.save(dossier, expected_version=0)
     store.close()
     with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE events SET record = ? WHERE seq = 2", (json.dumps([NAME, PHONE]),))
+        raw.execute("UPDATE events SET data = ? WHERE seq = 2", (json.dumps([NAME, PHONE]),))
     raw.close()
     for argv in (
         ["export", "--store", str(path)],

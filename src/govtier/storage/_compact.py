@@ -234,29 +234,33 @@ class Codec:
             CorruptRecordError: the row cannot be read (the message names ``where`` and the
                 field, never a value).
         """
-        cls = self._class_of.get(kind)
+        cls = self._class_of.get(kind) if type(kind) is int else None
         if cls is None:
-            msg = f"{where}: unknown stored event kind number {kind!r}"
+            shown = kind if type(kind) is int else f"(a {type(kind).__name__})"
+            msg = f"{where}: unknown stored event kind number {shown}"
             raise CorruptRecordError(msg)
-        field = "at"
+        path = "$.at"
         try:
             kwargs: dict[str, Any] = {"at": from_micros(at)}
+            path = "$"
             fields = json.loads(data)
             if not isinstance(fields, dict):
-                field = "data"
                 raise TypeError(type(fields).__name__)
             spec = self._specs[cls]
             for field, item in fields.items():
                 kwargs[field] = self._read(spec, field, item, code)
-            field = "(the event as a whole)"
             return cls(**kwargs)
-        except CorruptRecordError:
-            raise
-        except Exception as exc:
+        except CorruptRecordError as exc:
+            raise CorruptRecordError(f"{where}: {exc}") from exc
+        except _FieldError as exc:
+            cause = exc.__cause__
             msg = (
-                f"{where}: the stored {cls.kind!r} row cannot be read: invalid value "
-                f"({type(exc).__name__}) @ {field}"
+                f"{where}: the stored {cls.kind!r} row cannot be read: {_problem(cause)} "
+                f"@ $.{exc.path}"
             )
+            raise CorruptRecordError(msg) from cause
+        except Exception as exc:
+            msg = f"{where}: the stored {cls.kind!r} row cannot be read: {_problem(exc)} @ {path}"
             raise CorruptRecordError(msg) from exc
 
     def _read(self, spec: _Spec, name: str, item: Any, code: str) -> Any:

@@ -148,13 +148,15 @@ CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS
 """
 
 
-def _statements(script: str) -> list[bytes]:
-    return [s.encode() for s in script.split(";") if s.strip()]
+def _statements(script: str) -> list[str]:
+    """The statements of a script, separated by ';' (some may be blank)."""
+    return script.split(";")
 
 
 def _fresh_v2(conn: psycopg.Connection[Any]) -> None:
     for statement in _statements(_V2_TABLES.format(p="") + ";" + _V2_INDEXES):
-        conn.execute(statement)
+        if statement.strip():
+            conn.execute(statement.encode())
     conn.execute(
         b"CREATE TABLE sequences (agency TEXT NOT NULL, day DATE NOT NULL, "
         b"value INTEGER NOT NULL, PRIMARY KEY (agency, day))"
@@ -164,7 +166,8 @@ def _fresh_v2(conn: psycopg.Connection[Any]) -> None:
 def _to_v2(conn: psycopg.Connection[Any]) -> None:
     """Migration 1 -> 2 (in the opener's transaction: killed mid-way, the schema stays 1)."""
     for statement in _statements(_V2_TABLES.format(p="new_")):
-        conn.execute(statement)
+        if statement.strip():
+            conn.execute(statement.encode())
     codec = _codec(lambda: conn)
     ids: dict[str, int] = {}
     conn.execute(
@@ -215,16 +218,16 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         conn.execute(f"ALTER TABLE new_{table} RENAME TO {table}".encode())
     conn.execute(b"ALTER SEQUENCE new_dossiers_id RENAME TO dossiers_id")
     for statement in _statements(_V2_INDEXES):
-        conn.execute(statement)
+        if statement.strip():
+            conn.execute(statement.encode())
     codec.commit()
 
 
-MIGRATIONS: Final[list[tuple[int, str | Callable[[psycopg.Connection[Any]], None]]]] = [
-    (1, _V1),
-    (2, _to_v2),
-]
-"""The forward migrations, oldest first: ``(version, statements separated by ';')`` or
-``(version, a function of the connection)``; each runs in the opener's transaction."""
+MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1), (2, "")]
+"""The forward migrations, ``(version, statements separated by ';')``, oldest first; each runs
+in the opener's transaction. Version 2 also rewrites every row in the compact form (in Python)."""
+
+_REWRITES: Final[dict[int, Callable[[psycopg.Connection[Any]], None]]] = {2: _to_v2}
 
 _MIGRATION_LOCK: Final = 0x6F76_7469_6572  # pg_advisory_xact_lock key: one migrator at a time
 _RETRIES: Final = 5
@@ -428,11 +431,12 @@ class PostgresStore(DossierStore):
             conn.execute("UPDATE schema_version SET version = %s", (version,))
         for number, script in MIGRATIONS:
             if number > version:
-                if callable(script):
-                    script(conn)
-                else:
-                    for statement in _statements(script):
-                        conn.execute(statement)
+                rewrite = _REWRITES.get(number)
+                if rewrite is not None:
+                    rewrite(conn)
+                for statement in _statements(script):
+                    if statement.strip():
+                        conn.execute(statement.encode())
                 conn.execute("UPDATE schema_version SET version = %s", (number,))
                 version = number
         return version

@@ -165,7 +165,8 @@ CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS
 
 
 def _statements(script: str) -> list[str]:
-    return [s for s in script.split(";") if s.strip()]
+    """The statements of a script, separated by ';' (some may be blank)."""
+    return script.split(";")
 
 
 def _to_v2(db: sqlite3.Connection) -> None:
@@ -174,7 +175,8 @@ def _to_v2(db: sqlite3.Connection) -> None:
     Runs inside the opener's transaction: killed mid-way, the file is still version 1.
     """
     for statement in _statements(_V2_TABLES.format(p="new_")):
-        db.execute(statement)
+        if statement.strip():
+            db.execute(statement)
     codec = _codec(db)
     _copy_v1(db, "", "new_", codec)
     for table in ("idempotency_keys", "events", "dossiers"):
@@ -182,25 +184,26 @@ def _to_v2(db: sqlite3.Connection) -> None:
     for table in ("dossiers", "events", "idempotency_keys"):
         db.execute(f"ALTER TABLE new_{table} RENAME TO {table}")
     for statement in _statements(_V2_INDEXES):
-        db.execute(statement)
+        if statement.strip():
+            db.execute(statement)
     codec.commit()
 
 
 def _fresh_v2(db: sqlite3.Connection) -> None:
     for statement in _statements(_V2_TABLES.format(p="") + ";" + _V2_INDEXES):
-        db.execute(statement)
+        if statement.strip():
+            db.execute(statement)
     db.execute(
         "CREATE TABLE sequences (agency TEXT NOT NULL, day TEXT NOT NULL, value INTEGER NOT NULL,"
         " PRIMARY KEY (agency, day)) WITHOUT ROWID"
     )
 
 
-MIGRATIONS: Final[list[tuple[int, str | Callable[[sqlite3.Connection], None]]]] = [
-    (1, _V1),
-    (2, _to_v2),
-]
-"""The forward migrations, oldest first: ``(version, statements separated by ';')`` or
-``(version, a function of the connection)``; each runs in the opener's transaction."""
+MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1), (2, "")]
+"""The forward migrations, ``(version, statements separated by ';')``, oldest first; each runs
+in the opener's transaction. Version 2 also rewrites every row in the compact form (in Python)."""
+
+_REWRITES: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {2: _to_v2}
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
@@ -321,10 +324,11 @@ class SQLiteStore(DossierStore):
                 db.execute("UPDATE schema_version SET version = ?", (version,))
             for number, script in MIGRATIONS:
                 if number > version:
-                    if callable(script):
-                        script(db)
-                    else:
-                        for statement in _statements(script):
+                    rewrite = _REWRITES.get(number)
+                    if rewrite is not None:
+                        rewrite(db)
+                    for statement in _statements(script):
+                        if statement.strip():
                             db.execute(statement)
                     db.execute("UPDATE schema_version SET version = ?", (number,))
                     version = number
