@@ -42,7 +42,7 @@ from psycopg import sql
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
-from govtier import StorageError, UnknownDossierError
+from govtier import SchemaVersionError, StorageError, UnknownDossierError
 from govtier.dossier import Dossier
 from govtier.storage import PostgresStore, SQLiteStore
 from govtier.storage.ports import Append, DossierStore
@@ -340,3 +340,77 @@ def test_postgres_connection_dropped_mid_transaction(
     _nothing_lost_nothing_half_written(other)
     other.close()
     _the_batch_now_goes_in(store)
+
+
+# -- paths, names and read-only opens ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"),
+    [
+        ("/dev/null", "/dev/null is not a regular file"),
+        ("x\0.db", "contains a NUL character"),
+        ("/", "/ is a directory"),
+    ],
+)
+def test_an_unusable_sqlite_path_says_what_is_wrong(path: str, pattern: str) -> None:
+    """Not a file, a NUL in the path: a StorageError that says so, before SQLite is asked."""
+    with pytest.raises(StorageError, match=pattern):
+        SQLiteStore(path)
+
+
+def test_a_read_only_sqlite_store_creates_and_writes_nothing(tmp_path: Path) -> None:
+    """``read_only=True``: a missing file is not created; writes are refused; reads work."""
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StorageError, match="no SQLite store"):
+        SQLiteStore(missing, read_only=True)
+    assert not missing.exists()
+    path = tmp_path / "store.db"
+    writer = SQLiteStore(path)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    before = path.read_bytes()
+    reader = SQLiteStore(path, read_only=True)
+    assert [s.code for s in reader.find()] == sorted(a.code for a in KEPT)
+    with pytest.raises(StorageError, match="read-only"):
+        reader.append_many(_appends(BATCH))
+    with pytest.raises(StorageError, match="read-only"):
+        reader.next_sequence("G01", BATCH[0].events[0].at.date())
+    reader.close()
+    assert path.read_bytes() == before
+
+
+@pytest.mark.postgres
+def test_postgres_schema_names_over_63_bytes_are_refused(pg_schemas: PostgresSchemas) -> None:
+    """PostgreSQL truncates names to 63 bytes: two long names would share tables. Refused."""
+    base = pg_schemas.new()
+    fits = base + "x" * (63 - len(base))
+    assert len(fits.encode()) == 63
+    pg_schemas.names.append(fits)
+    PostgresStore(pg_schemas.url, schema=fits).close()
+    for name in (fits + "y", base + "ư" * ((64 - len(base)) // 2 + 1)):
+        assert len(name.encode()) > 63
+        with pytest.raises(StorageError, match="63"):
+            PostgresStore(pg_schemas.url, schema=name)
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgres_store_creates_nothing(pg_schemas: PostgresSchemas) -> None:
+    """``read_only=True`` on a schema with no store: refused; no schema or table is created."""
+    schema = pg_schemas.new()
+    with pytest.raises(SchemaVersionError, match="no govtier store"):
+        PostgresStore(pg_schemas.url, schema=schema, read_only=True)
+    with psycopg.connect(pg_schemas.url) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchone()
+    assert found == (0,)
+    writer = PostgresStore(pg_schemas.url, schema=schema)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    reader = PostgresStore(pg_schemas.url, schema=schema, read_only=True)
+    assert [s.code for s in reader.find()] == sorted(a.code for a in KEPT)
+    assert reader.load(KEPT[0].code).code == KEPT[0].code
+    with pytest.raises(StorageError, match="read-only"):
+        reader.append_many(_appends(BATCH))
+    reader.close()
