@@ -24,6 +24,7 @@ How each fault is made:
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import random
@@ -43,6 +44,7 @@ from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
 from govtier import SchemaVersionError, StorageError, UnknownDossierError
+from govtier.cli import main as cli_main
 from govtier.dossier import Dossier
 from govtier.storage import PostgresStore, SQLiteStore
 from govtier.storage.ports import Append, DossierStore
@@ -414,3 +416,56 @@ def test_a_read_only_postgres_store_creates_nothing(pg_schemas: PostgresSchemas)
     with pytest.raises(StorageError, match="read-only"):
         reader.append_many(_appends(BATCH))
     reader.close()
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = cli_main(argv, out=out)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_read_commands_change_no_sqlite_byte(tmp_path: Path) -> None:
+    """`govtier report` and `export` open the store read-only: the file is left as it was."""
+    path = tmp_path / "store.db"
+    writer = SQLiteStore(path)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    before = path.read_bytes()
+    as_of = "2026-12-01T09:00:00+07:00"
+    status, out, err = _cli(["report", "--store", str(path), "--as-of", as_of, "--json"])
+    assert status == 0, err
+    assert json.loads(out)
+    status, out, err = _cli(["export", "--store", str(path)])
+    assert status == 0, err
+    assert path.read_bytes() == before
+    status, _, err = _cli(["report", "--store", str(path), "--schema", "x", "--as-of", as_of])
+    assert status == 2
+    assert "--schema is for a postgresql://" in err
+
+
+@pytest.mark.postgres
+def test_read_commands_create_no_postgres_table(pg_schemas: PostgresSchemas) -> None:
+    """`govtier report --schema S` on an empty schema fails and creates nothing; on a store it
+    reads that schema."""
+    as_of = "2026-12-01T09:00:00+07:00"
+    empty = pg_schemas.new()
+    status, _, err = _cli(
+        ["report", "--store", pg_schemas.url, "--schema", empty, "--as-of", as_of]
+    )
+    assert status == 2
+    assert "no govtier store" in err
+    with psycopg.connect(pg_schemas.url) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (empty,)
+        ).fetchone()
+    assert found == (0,)
+    schema = pg_schemas.new()
+    writer = PostgresStore(pg_schemas.url, schema=schema)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    status, out, err = _cli(
+        ["report", "--store", pg_schemas.url, "--schema", schema, "--as-of", as_of, "--json"]
+    )
+    assert status == 0, err
+    assert json.loads(out)
