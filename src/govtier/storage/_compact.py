@@ -146,7 +146,7 @@ class Codec:
         self._kind_of = {cls: KINDS.index(cls.kind) for cls in EVENT_TYPES}
         self._class_of = {KINDS.index(cls.kind): cls for cls in EVENT_TYPES}
         attrs.resolve_types(DossierHeader)
-        self._terms_types = {f.name: f.type for f in attrs.fields(DossierHeader)}
+        self._terms_types: dict[str, Any] = {f.name: f.type for f in attrs.fields(DossierHeader)}
         self._applicant = _Spec(Applicant)
         self._ids: dict[tuple[Any, ...], int] = {}  # committed terms by value
         self._tentative: dict[tuple[Any, ...], int] = {}  # added in the open transaction
