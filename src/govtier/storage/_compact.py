@@ -28,7 +28,6 @@ import attrs
 
 from govtier._records import converter
 from govtier.calendar import VIETNAM_TZ
-from govtier.catalogue import Channel
 from govtier.dossier import EVENT_TYPES, Applicant, DossierHeader, Event
 from govtier.errors import CorruptRecordError, InvalidInputError
 
@@ -48,6 +47,7 @@ KINDS: Final[tuple[str, ...]] = (
     "decided",
     "returned",
     "withdrawn",
+    "handed_over",
 )
 """The stored number of each event kind is its index here (append new kinds at the end)."""
 
@@ -110,13 +110,14 @@ def _how(type_: Any) -> tuple[int, Any]:
 class _Spec:
     """How the fields of one class are written and read (``at`` excepted: it has a column)."""
 
-    def __init__(self, cls: type) -> None:
+    def __init__(self, cls: type, leave_out: tuple[str, ...] = ("at",)) -> None:
         attrs.resolve_types(cls)
         self.cls = cls
-        self.fields = [
-            (f.name, *_how(f.type)) for f in attrs.fields(cls) if f.init and f.name != "at"
-        ]
+        fields = [f for f in attrs.fields(cls) if f.init and f.name not in leave_out]
+        self.fields = [(f.name, *_how(f.type)) for f in fields]
         self.by_name = {name: (how, arg) for name, how, arg in self.fields}
+        # a value is left out only when it is the field's own "nothing" default (None or ())
+        self.empty = {f.name: f.default for f in fields if f.default is None or f.default == ()}
 
 
 def _check_text(value: object, want: type) -> None:
@@ -147,7 +148,7 @@ class Codec:
         self._class_of = {KINDS.index(cls.kind): cls for cls in EVENT_TYPES}
         attrs.resolve_types(DossierHeader)
         self._terms_types: dict[str, Any] = {f.name: f.type for f in attrs.fields(DossierHeader)}
-        self._applicant = _Spec(Applicant)
+        self._header_spec = _Spec(DossierHeader, leave_out=(*TERMS_FIELDS, "code"))
         self._ids: dict[tuple[Any, ...], int] = {}  # committed terms by value
         self._tentative: dict[tuple[Any, ...], int] = {}  # added in the open transaction
         self._terms: dict[int, dict[str, Any]] = {}  # read terms by number
@@ -177,9 +178,10 @@ class Codec:
 
     def _fields(self, spec: _Spec, value: Any, code: str) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        empty = spec.empty
         for name, how, arg in spec.fields:
             item = getattr(value, name)
-            if item is None or item == ():
+            if (item is None or item == ()) and name in empty and item == empty[name]:
                 continue
             if how == _MOMENT:
                 item = micros(item)
@@ -197,13 +199,8 @@ class Codec:
         return data
 
     def _header(self, header: DossierHeader, code: str) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "applicant": self._fields(self._applicant, header.applicant, code),
-            "terms": self._terms_id(header),
-            "receiving_unit": header.receiving_unit,
-            "subject_unit": header.subject_unit,
-            "channel": header.channel.value,
-        }
+        out = self._fields(self._header_spec, header, code)
+        out["terms"] = self._terms_id(header)
         if header.code != code:
             out["code"] = header.code
         return out
@@ -299,39 +296,20 @@ class Codec:
     def _read_header(self, item: Any, code: str) -> DossierHeader:
         if not isinstance(item, dict):
             raise TypeError("header")
-        extra = set(item) - {
-            "applicant",
-            "terms",
-            "receiving_unit",
-            "subject_unit",
-            "channel",
-            "code",
-        }
-        if extra:
-            raise KeyError("header")
-        applicant = item["applicant"]
-        if not isinstance(applicant, dict):
-            raise _FieldError("applicant") from TypeError("applicant")
-        plain = {
-            "receiving_unit": item["receiving_unit"],
-            "subject_unit": item["subject_unit"],
-            "code": item.get("code", code),
-        }
-        for value in plain.values():
-            _check_text(value, str)
-        spec = self._applicant
-        return DossierHeader(
-            applicant=self._applicant_of(spec, applicant, code),
-            channel=Channel(item["channel"]),
-            **plain,
-            **self.terms(item["terms"]),
-        )
-
-    def _applicant_of(self, spec: _Spec, applicant: dict[str, Any], code: str) -> Applicant:
-        try:
-            return Applicant(**{k: self._read(spec, k, v, code) for k, v in applicant.items()})
-        except _FieldError as exc:
-            raise _FieldError(f"applicant.{exc.path}") from exc.__cause__
+        kwargs: dict[str, Any] = {"code": code}
+        terms: Mapping[str, Any] | None = None
+        spec = self._header_spec
+        for name, value in item.items():
+            if name == "terms":
+                terms = self.terms(value)
+            elif name == "code":
+                _check_text(value, str)
+                kwargs["code"] = value
+            else:
+                kwargs[name] = self._read(spec, name, value, code)
+        if terms is None:
+            raise _FieldError("terms") from KeyError("terms")
+        return DossierHeader(**kwargs, **terms)
 
     def terms(self, number: Any) -> Mapping[str, Any]:
         """The stored terms with that number, as header field values (read once, then kept)."""
