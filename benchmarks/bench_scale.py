@@ -7,8 +7,16 @@ receive, the events of the journey) are appended in batches of ``B`` with ``appe
 fresh store (a temporary SQLite file; a fresh PostgreSQL schema at GOVTIER_TEST_POSTGRES_URL,
 default postgresql://postgres@127.0.0.1:5432/test, skipped when none answers). Then the report
 over the stored year (``report(store.stream_summaries(), group_by=("commune", "month"))``) runs
-in a fresh process, whose peak resident memory is measured, and its totals are checked against
-the outcomes the generator intended. The store is dropped afterwards.
+in a fresh process, whose peak resident memory is measured (``VmHWM`` of the child: Linux keeps
+``ru_maxrss`` across fork and exec, so a child of a large parent would report the parent's
+peak), and its totals are checked against the outcomes the generator intended. The store is
+dropped afterwards.
+
+Side by side, in the same run, the *compact-row limit*: the same number of dossier and event rows
+(integer ids, ~100-byte payloads, the same seven secondary indexes), inserted with
+``executemany`` in one transaction per batch (SQLite) or with COPY (PostgreSQL), without govtier.
+The ratios govtier / limit are of CPU seconds (the store's part only: generating the journeys is
+measured apart) and of bytes per dossier.
 
 N defaults to GOVTIER_BENCH_DOSSIERS or 100,000; 1,100,000 is a year of Hà Nội.
 """
@@ -45,7 +53,19 @@ def load(store: DossierStore, count: int, batch: int, seed: int) -> dict[str, An
     intended: collections.Counter[str] = collections.Counter()
     events = 0
     wall, cpu = time.perf_counter(), time.process_time()
+    store_wall = store_cpu = 0.0
     pending = []
+    per_batch: list[float] = []
+
+    def write() -> None:
+        nonlocal store_wall, store_cpu
+        w, c = time.perf_counter(), time.process_time()
+        store.append_many(pending)
+        store_wall += time.perf_counter() - w
+        spent = time.process_time() - c
+        store_cpu += spent
+        per_batch.append(spent)
+
     for journey in journeys(count, seed=seed):
         goal = journey.intended
         intended[goal.path] += 1
@@ -54,12 +74,153 @@ def load(store: DossierStore, count: int, batch: int, seed: int) -> dict[str, An
         events += len(journey.events)
         pending.append(journey.to_append())
         if len(pending) == batch:
-            store.append_many(pending)
+            write()
             pending = []
     if pending:
-        store.append_many(pending)
+        write()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"seconds": wall, "cpu": cpu, "events": events, "intended": dict(intended)}
+    tenth = max(1, len(per_batch) // 10)
+    first, last = per_batch[:tenth], per_batch[-tenth:]
+    return {
+        "seconds": wall,
+        "cpu": cpu,
+        "store_seconds": store_wall,
+        "store_cpu": store_cpu,
+        "batch_growth": (sum(last) / len(last)) / (sum(first) / len(first)),
+        "events": events,
+        "intended": dict(intended),
+    }
+
+
+_PAYLOAD = "x" * 100
+
+
+def limit_sqlite(path: str, count: int, events: int, batch: int) -> dict[str, float]:
+    """The compact-row limit on SQLite: the same rows, no govtier, executemany per batch."""
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA page_size = 8192")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(
+        "CREATE TABLE dossiers (id INTEGER PRIMARY KEY, code TEXT UNIQUE, status INTEGER, "
+        "procedure_id TEXT, receiving_unit TEXT, subject_unit TEXT, province TEXT, "
+        "received_at INTEGER, running_due INTEGER, payload TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE events (dossier INTEGER, seq INTEGER, at INTEGER, payload TEXT, "
+        "PRIMARY KEY (dossier, seq)) WITHOUT ROWID"
+    )
+    for column in ("status", "receiving_unit", "subject_unit", "province", "procedure_id"):
+        db.execute(f"CREATE INDEX d_{column} ON dossiers ({column}, code)")
+    db.execute("CREATE INDEX d_received ON dossiers (received_at)")
+    db.execute("CREATE INDEX d_due ON dossiers (running_due) WHERE running_due IS NOT NULL")
+    per = events / count
+    wall, cpu = time.perf_counter(), time.process_time()
+    done_events = 0
+    for first in range(0, count, batch):
+        ids = range(first + 1, min(first + batch, count) + 1)
+        rows = [
+            (
+                i,
+                f"H01.{i % 126:05d}-260302-{i:07d}",
+                i % 9,
+                f"proc.{i % 40}",
+                f"{i % 126:05d}",
+                f"{i % 126:05d}",
+                "01",
+                1_760_000_000_000_000 + i,
+                None if i % 3 else i,
+                _PAYLOAD,
+            )
+            for i in ids
+        ]
+        want = round(per * ids[-1]) - done_events
+        erows = [(ids[n % len(ids)], n // len(ids) + 1, n, _PAYLOAD) for n in range(want)]
+        done_events += want
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", erows)
+        db.execute("COMMIT")
+    result = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    result["bytes"] = Path(path).stat().st_size
+    return result
+
+
+def limit_postgres(count: int, events: int, batch: int) -> dict[str, float] | None:
+    """The compact-row limit on PostgreSQL: the same rows, no govtier, COPY per batch."""
+    import psycopg
+    from psycopg import sql
+
+    schema = f"govtier_limit_{uuid.uuid4().hex[:8]}"
+    try:
+        conn = psycopg.connect(URL, autocommit=True, connect_timeout=3)
+    except psycopg.Error:
+        return None
+    try:
+        ident = sql.Identifier(schema)
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(ident))
+        conn.execute(sql.SQL("SET search_path TO {}").format(ident))
+        conn.execute(
+            'CREATE TABLE dossiers (id BIGINT PRIMARY KEY, code TEXT COLLATE "C" UNIQUE, '
+            "status SMALLINT, procedure_id TEXT, receiving_unit TEXT, subject_unit TEXT, "
+            "province TEXT, received_at BIGINT, running_due BIGINT, payload TEXT)"
+        )
+        conn.execute(
+            "CREATE TABLE events (dossier BIGINT, seq INTEGER, at BIGINT, payload TEXT, "
+            "PRIMARY KEY (dossier, seq))"
+        )
+        for column in ("status", "receiving_unit", "subject_unit", "province", "procedure_id"):
+            conn.execute(f"CREATE INDEX d_{column} ON dossiers ({column}, code)".encode())
+        conn.execute("CREATE INDEX d_received ON dossiers (received_at)")
+        conn.execute("CREATE INDEX d_due ON dossiers (running_due) WHERE running_due IS NOT NULL")
+        per = events / count
+        wall, cpu = time.perf_counter(), time.process_time()
+        done_events = 0
+        for first in range(0, count, batch):
+            ids = range(first + 1, min(first + batch, count) + 1)
+            want = round(per * ids[-1]) - done_events
+            done_events += want
+            with conn.transaction(), conn.cursor() as cur:
+                with cur.copy("COPY dossiers FROM STDIN") as copy:
+                    for i in ids:
+                        copy.write_row(
+                            (
+                                i,
+                                f"H01.{i % 126:05d}-260302-{i:07d}",
+                                i % 9,
+                                f"proc.{i % 40}",
+                                f"{i % 126:05d}",
+                                f"{i % 126:05d}",
+                                "01",
+                                1_760_000_000_000_000 + i,
+                                None if i % 3 else i,
+                                _PAYLOAD,
+                            )
+                        )
+                with cur.copy("COPY events FROM STDIN") as copy:
+                    for n in range(want):
+                        copy.write_row((ids[n % len(ids)], n // len(ids) + 1, n, _PAYLOAD))
+        result = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+        result["bytes"] = schema_bytes(conn, schema)
+        return result
+    finally:
+        conn.close()
+        drop_schema(schema)
+
+
+def schema_bytes(conn: Any, schema: str) -> int:
+    """Every table and index of a PostgreSQL schema, in bytes (after a checkpoint of stats)."""
+    row = conn.execute(
+        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class AS c "
+        "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'm')",
+        (schema,),
+    ).fetchone()
+    return int(row[0])
 
 
 def report_child(kind: str, target: str, schema: str | None) -> None:
@@ -73,7 +234,7 @@ def report_child(kind: str, target: str, schema: str | None) -> None:
     )
     seconds = time.perf_counter() - start
     store.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = clean_peak_mib()
     total = result.total
     print(
         json.dumps(
@@ -92,6 +253,17 @@ def report_child(kind: str, target: str, schema: str | None) -> None:
             }
         )
     )
+
+
+def clean_peak_mib() -> float:
+    """This process's own peak resident memory (VmHWM: reset by exec, unlike ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
 
 
 def run_report(kind: str, target: str, schema: str | None) -> dict[str, Any]:
@@ -131,7 +303,15 @@ def bench(kind: str, count: int, batch: int) -> dict[str, Any] | None:
         try:
             loaded = load(store, count, batch, seed=2025)
             store.close()
-            size = Path(target).stat().st_size if kind == "sqlite" else None
+            if kind == "sqlite":
+                size = Path(target).stat().st_size
+                limit = limit_sqlite(str(Path(tmp) / "limit.db"), count, loaded["events"], batch)
+            else:
+                import psycopg
+
+                with psycopg.connect(URL, autocommit=True) as conn:
+                    size = schema_bytes(conn, schema or "")
+                limit = limit_postgres(count, loaded["events"], batch)
             figures = run_report(kind, target, schema)
         finally:
             if schema is not None:
@@ -145,7 +325,22 @@ def bench(kind: str, count: int, batch: int) -> dict[str, Any] | None:
         "load_cpu": loaded["cpu"],
         "dossiers_per_s": rate,
         "events_per_s": loaded["events"] / loaded["seconds"],
-        "size_mib": None if size is None else size / 2**20,
+        "size_mib": size / 2**20,
+        "store_seconds": loaded["store_seconds"],
+        "store_cpu": loaded["store_cpu"],
+        "batch_growth": loaded["batch_growth"],
+        "bytes_per_dossier": size / count,
+        "bytes_per_event": size / loaded["events"],
+        "limit": None
+        if limit is None
+        else {
+            "seconds": limit["seconds"],
+            "cpu": limit["cpu"],
+            "bytes_per_dossier": limit["bytes"] / count,
+            "cpu_ratio": loaded["store_cpu"] / limit["cpu"],
+            "wall_ratio": loaded["store_seconds"] / limit["seconds"],
+            "bytes_ratio": size / limit["bytes"],
+        },
         "report_seconds": figures["seconds"],
         "report_peak_mib": figures["peak_mib"],
         "report_groups": figures["groups"],
@@ -178,10 +373,16 @@ def main() -> None:
             result = bench(kind, args.dossiers, args.batch)
             if result is not None:
                 results.append(result)
+                lim = result["limit"] or {}
                 line = (
                     f"{kind:<9} {result['dossiers']:>9,} dossiers {result['events']:>10,} events"
                     f" in {result['load_seconds']:7.1f} s: {result['dossiers_per_s']:7,.0f}"
-                    f" dossiers/s ({result['load_cpu']:.0f} s CPU); report"
+                    f" dossiers/s ({result['load_cpu']:.0f} s CPU, store"
+                    f" {result['store_cpu']:.1f} s CPU, {result['bytes_per_dossier']:,.0f}"
+                    f" B/dossier, {result['bytes_per_event']:,.0f} B/event; limit"
+                    f" {lim.get('cpu', 0):.1f} s CPU {lim.get('bytes_per_dossier', 0):,.0f}"
+                    f" B/dossier: x{lim.get('cpu_ratio', 0):.1f} CPU, x"
+                    f"{lim.get('bytes_ratio', 0):.2f} bytes); report"
                     f" {result['report_seconds']:5.1f} s, peak {result['report_peak_mib']:.0f}"
                     f" MiB, {result['report_groups']:,} groups; {result['check']}"
                 )

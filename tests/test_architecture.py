@@ -72,7 +72,7 @@ def is_public(module: str) -> bool:
 
 # A private module that serves one layer stands at that layer (it may import what the layer
 # may); any other private module is foundation.
-PRIVATE_AT = {"_entries": "catalogue"}
+PRIVATE_AT = {"_entries": "catalogue", "_records": "dossier"}  # _records: the stored event records
 
 
 def layer(module: str) -> tuple[int, int]:

@@ -271,14 +271,28 @@ bad_cells = st.one_of(
 
 
 @FUZZ
-@given(which=st.integers(0, 1), seq=st.integers(1, 20), cell=bad_cells)
-@example(which=0, seq=1, cell=record_to_json(RECORDS[-1]))  # found: InvalidTransitionError
-@example(which=0, seq=2, cell=record_to_json(RECORDS[0]))  # found: a second first event
-@example(which=1, seq=1, cell=DEEP)  # found: RecursionError
-@example(which=0, seq=1, cell=b"\x00\x01")
-@example(which=0, seq=1, cell=record_to_json({**RECORDS[0], "schema": 2}))
+@given(
+    which=st.integers(0, 1),
+    seq=st.integers(1, 20),
+    cell=bad_cells,
+    column=st.sampled_from(["data", "data", "kind", "at"]),
+)
+@example(
+    which=0, seq=1, cell=record_to_json(RECORDS[-1]), column="data"
+)  # found: InvalidTransitionError
+@example(
+    which=0, seq=2, cell=record_to_json(RECORDS[0]), column="data"
+)  # found: a second first event
+@example(which=1, seq=1, cell=DEEP, column="data")  # found: RecursionError
+@example(which=0, seq=1, cell=b"\x00\x01", column="data")
+@example(which=0, seq=1, cell=record_to_json({**RECORDS[0], "schema": 2}), column="data")
 def test_a_corrupted_sqlite_row(
-    filled_store: Path, tmp_path_factory: pytest.TempPathFactory, which: int, seq: int, cell: Any
+    filled_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    which: int,
+    seq: int,
+    cell: Any,
+    column: str,
 ) -> None:
     """A load over a corrupted events row raises naming the dossier and event; nothing changes."""
     dossier, other = STORED[which], STORED[1 - which]
@@ -287,7 +301,9 @@ def test_a_corrupted_sqlite_row(
     path.write_bytes(filled_store.read_bytes())
     with sqlite3.connect(path) as raw:
         raw.execute(
-            "UPDATE events SET record = ? WHERE code = ? AND seq = ?", (cell, dossier.code, seq)
+            f"UPDATE events SET {column} = ? WHERE seq = ? AND dossier = "  # noqa: S608
+            "(SELECT id FROM dossiers WHERE code = ?)",
+            (cell, seq, dossier.code),
         )
     raw.close()
     before = _contents(path)

@@ -129,22 +129,8 @@ def test_bad_arguments_are_refused() -> None:
         Mix(online=1.5)
 
 
-def _partition_ddl() -> str:
-    """The partitioned schema of docs/scale.md, with the elided lines filled in."""
-    from pathlib import Path
-
-    text = (Path(__file__).parent.parent / "docs" / "scale.md").read_text(encoding="utf-8")
-    start = text.index("```sql") + len("```sql")
-    ddl = text[start : text.index("```", start)]
-    more = "\n".join(
-        f"CREATE TABLE events_{r} PARTITION OF events FOR VALUES WITH (MODULUS 8, REMAINDER {r});"
-        for r in range(1, 8)
-    )
-    return ddl.replace("-- ... remainders 1 to 7", more)
-
-
 def test_the_partitioned_schema_works(pg_schemas: PostgresSchemas) -> None:  # noqa: F811
-    """docs/scale.md's partitioned DDL: govtier opens it, writes to it, prunes by province."""
+    """docs/scale.md's partitioned layout: govtier writes to it and prunes by province."""
     import psycopg
     from psycopg import sql
 
@@ -152,16 +138,11 @@ def test_the_partitioned_schema_works(pg_schemas: PostgresSchemas) -> None:  # n
     from govtier.storage.ports import bundled_province_of
 
     schema = pg_schemas.new()
-    ddl = _partition_ddl().replace("CREATE SCHEMA govtier;\nSET search_path TO govtier;\n", "")
-    with psycopg.connect(pg_schemas.url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        for statement in ddl.split(";"):
-            lines = [line for line in statement.splitlines() if not line.strip().startswith("--")]
-            if "".join(lines).strip():
-                conn.execute("\n".join(lines).encode())
     store = PostgresStore(
-        pg_schemas.url, schema=schema, province_of=lambda u: bundled_province_of(u) or "-"
+        pg_schemas.url,
+        schema=schema,
+        province_of=lambda u: bundled_province_of(u) or "-",
+        partitioned=True,
     )
     hanoi = list(journeys(60, seed=1, province="01"))
     saigon = list(journeys(40, seed=2, province="79"))

@@ -166,13 +166,13 @@ def test_store_errors_hide_personal_data(captured: list[str], tmp_path: Path) ->
         store.close()
     path = tmp_path / "p.db"
     with sqlite3.connect(path) as raw:
-        (text,) = raw.execute("SELECT record FROM events WHERE seq = 1").fetchone()
-        record = json.loads(text)
-        applicant = record["data"]["header"]["applicant"]
+        (text,) = raw.execute("SELECT data FROM events WHERE seq = 1").fetchone()
+        data = json.loads(text)
+        applicant = data["header"]["applicant"]
         for field in ("name", "phone", "email", "address", "id_number"):  # wrong types
-            applicant[field] = [applicant[field], {"x": applicant[field]}]
-        record["data"]["header"]["note"] = ADDRESS  # an unexpected field holding a value
-        raw.execute("UPDATE events SET record = ? WHERE seq = 1", (json.dumps(record),))
+            applicant[field] = [applicant.get(field), {"x": applicant.get(field)}]
+        data["header"]["note"] = ADDRESS  # an unexpected field holding a value
+        raw.execute("UPDATE events SET data = ? WHERE seq = 1", (json.dumps(data),))
     raw.close()
     store = SQLiteStore(path)
     captured += _error_texts(lambda: store.load(dossier.code))
@@ -210,7 +210,7 @@ def test_cli_errors_hide_personal_data(captured: list[str], tmp_path: Path) -> N
     store.save(dossier, expected_version=0)
     store.close()
     with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE events SET record = ? WHERE seq = 2", (json.dumps([NAME, PHONE]),))
+        raw.execute("UPDATE events SET data = ? WHERE seq = 2", (json.dumps([NAME, PHONE]),))
     raw.close()
     for argv in (
         ["export", "--store", str(path)],
@@ -322,10 +322,10 @@ def test_unexpected_keys_in_a_stored_sqlite_row(captured: list[str], tmp_path: P
     code = _store_with_a_named_key(store)
     store.close()
     with sqlite3.connect(path) as raw:
-        (text,) = raw.execute("SELECT record FROM events WHERE seq = 1").fetchone()
-        record = json.loads(text)
-        record["data"]["header"]["applicant"][NAME] = ADDRESS
-        raw.execute("UPDATE events SET record = ? WHERE seq = 1", (json.dumps(record),))
+        (text,) = raw.execute("SELECT data FROM events WHERE seq = 1").fetchone()
+        data = json.loads(text)
+        data["header"]["applicant"][NAME] = ADDRESS
+        raw.execute("UPDATE events SET data = ? WHERE seq = 1", (json.dumps(data),))
     raw.close()
     store = SQLiteStore(path)
     with pytest.raises(CorruptRecordError) as caught:
@@ -348,7 +348,6 @@ def test_unexpected_keys_in_a_stored_postgres_row(
     """The same on PostgreSQL: the key is counted, never quoted."""
     import psycopg
     from psycopg import sql
-    from psycopg.types.json import Jsonb
 
     schema = pg_schemas.new()
     store = PostgresStore(pg_schemas.url, schema=schema)
@@ -356,12 +355,13 @@ def test_unexpected_keys_in_a_stored_postgres_row(
     store.close()
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         ident = sql.Identifier(schema)
-        row = raw.execute(sql.SQL("SELECT record FROM {}.events WHERE seq = 1").format(ident))
-        (record,) = row.fetchone() or (None,)
-        record["data"]["header"]["applicant"][NAME] = ADDRESS
+        row = raw.execute(sql.SQL("SELECT data FROM {}.events WHERE seq = 1").format(ident))
+        (text,) = row.fetchone() or (None,)
+        data = json.loads(text)
+        data["header"]["applicant"][NAME] = ADDRESS
         raw.execute(
-            sql.SQL("UPDATE {}.events SET record = %s WHERE seq = 1").format(ident),
-            (Jsonb(record),),
+            sql.SQL("UPDATE {}.events SET data = %s WHERE seq = 1").format(ident),
+            (json.dumps(data),),
         )
     store = PostgresStore(pg_schemas.url, schema=schema)
     with pytest.raises(CorruptRecordError) as caught:

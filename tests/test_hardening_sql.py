@@ -179,11 +179,16 @@ class SqlChecker:
                 composed = isinstance(func.value, ast.Call) and getattr(
                     func.value.func, "attr", None
                 ) in ("SQL",)
-                return composed and all(
-                    self.safe(a, scope) for a in (func.value, *call.args, *call.keywords)
-                )
+                if composed:
+                    return all(
+                        self.safe(a, scope) for a in (func.value, *call.args, *call.keywords)
+                    )
             if func.attr in ("encode", "strip", "split"):
                 return self.safe(func.value, scope)
+            if func.attr in ("replace", "format"):  # trusted text into trusted text
+                return self.safe(func.value, scope) and all(
+                    self.safe(a, scope) for a in (*call.args, *(k.value for k in call.keywords))
+                )
             if func.attr == "join":  # ", ".join(parts): the separator and every part
                 return self.safe(func.value, scope) and all(self.safe(a, scope) for a in call.args)
         if isinstance(func, ast.Name) and func.id in self.scopes.functions:

@@ -15,15 +15,16 @@ How each fault is made:
   which ``chmod`` does not stop, with ``chattr +i`` instead.
 * **Read-only, PostgreSQL**: ``default_transaction_read_only`` on the store's connection, what a
   hot standby or a database set read-only answers (SQLSTATE 25006).
-* **Dropped connection, PostgreSQL**: the adapters' ``_before_commit`` hook runs
-  ``pg_terminate_backend`` on the store's own backend from a second connection, inside the
-  append's transaction after every INSERT.
+* **Dropped connection, PostgreSQL**: a statement trigger on ``events`` runs
+  ``pg_terminate_backend(pg_backend_pid())``: the server drops the store's own connection inside
+  the append's transaction, once the dossier rows and the events were written.
 * **Racing migrations, SQLite**: six processes open the same new file at the same instant.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import random
@@ -32,7 +33,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,8 @@ from psycopg import sql
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
-from govtier import StorageError, UnknownDossierError
+from govtier import SchemaVersionError, StorageError, UnknownDossierError
+from govtier.cli import main as cli_main
 from govtier.dossier import Dossier
 from govtier.storage import PostgresStore, SQLiteStore
 from govtier.storage.ports import Append, DossierStore
@@ -190,10 +191,10 @@ import json, sys, time
 from govtier.storage import SQLiteStore
 from govtier.storage import sqlite as module
 
-# A second migration that fails if run twice (CREATE TABLE) and counts its runs.
+# A third migration that fails if run twice (CREATE TABLE) and counts its runs.
 module.MIGRATIONS = [
     *module.MIGRATIONS,
-    (2, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
+    (3, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
 ]
 path = sys.argv[1]
 print("ready", flush=True)
@@ -233,14 +234,14 @@ def test_processes_migrating_one_new_file_at_once(tmp_path: Path, round_: int) -
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
         results.append(json.loads(out))
-    assert {r["version"] for r in results} == {2}
+    assert {r["version"] for r in results} == {3}
     assert sorted(r["seq"] for r in results) == list(range(1, 7))
     with sqlite3.connect(path) as raw:
         versions = raw.execute("SELECT version FROM schema_version").fetchall()
         runs = raw.execute("SELECT count(*) FROM migration_runs").fetchone()
         tables = raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()
     raw.close()
-    assert versions == [(2,)]
+    assert versions == [(3,)]
     assert runs == (1,)
     assert tables == (1,)
 
@@ -317,19 +318,157 @@ def test_postgres_connection_dropped_mid_transaction(
     """The backend is killed inside the append's transaction: StorageError, nothing committed."""
     store, url, schema = pg_store
 
-    def kill_own_backend() -> None:
-        pid = store._conn.info.backend_pid
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-
-    store._before_commit = kill_own_backend
+    ident = sql.Identifier(schema)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL(
+                "CREATE FUNCTION {}.drop_me() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$"
+            ).format(ident)
+        )
+        admin.execute(
+            sql.SQL(
+                "CREATE TRIGGER drop_me AFTER INSERT ON {}.events "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {}.drop_me()"
+            ).format(ident, ident)
+        )
     with pytest.raises(StorageError) as caught:
         store.append_many(_appends(BATCH))
     assert isinstance(caught.value.__cause__, psycopg.OperationalError)
-    store._before_commit = None
-    time.sleep(0.1)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP TRIGGER drop_me ON {}.events").format(ident))
     _nothing_lost_nothing_half_written(store)  # the store reconnects
     other = _fresh(url, schema)
     _nothing_lost_nothing_half_written(other)
     other.close()
     _the_batch_now_goes_in(store)
+
+
+# -- paths, names and read-only opens ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"),
+    [
+        ("/dev/null", "/dev/null is not a regular file"),
+        ("/", "/ is a directory"),
+    ],
+)
+def test_an_unusable_sqlite_path_says_what_is_wrong(path: str, pattern: str) -> None:
+    """Not a file: a StorageError that says so, before SQLite is asked.
+
+    A NUL in the path is bad input, not a store fault: ``InvalidInputError`` naming ``path``
+    (tests/test_hardening_input.py::test_sqlite_store_path_with_nul).
+    """
+    with pytest.raises(StorageError, match=pattern):
+        SQLiteStore(path)
+
+
+def test_a_read_only_sqlite_store_creates_and_writes_nothing(tmp_path: Path) -> None:
+    """``read_only=True``: a missing file is not created; writes are refused; reads work."""
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StorageError, match="no SQLite store"):
+        SQLiteStore(missing, read_only=True)
+    assert not missing.exists()
+    path = tmp_path / "store.db"
+    writer = SQLiteStore(path)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    before = path.read_bytes()
+    reader = SQLiteStore(path, read_only=True)
+    assert [s.code for s in reader.find()] == sorted(a.code for a in KEPT)
+    with pytest.raises(StorageError, match="read-only"):
+        reader.append_many(_appends(BATCH))
+    with pytest.raises(StorageError, match="read-only"):
+        reader.next_sequence("G01", BATCH[0].events[0].at.date())
+    reader.close()
+    assert path.read_bytes() == before
+
+
+@pytest.mark.postgres
+def test_postgres_schema_names_over_63_bytes_are_refused(pg_schemas: PostgresSchemas) -> None:
+    """PostgreSQL truncates names to 63 bytes: two long names would share tables. Refused."""
+    base = pg_schemas.new()
+    fits = base + "x" * (63 - len(base))
+    assert len(fits.encode()) == 63
+    pg_schemas.names.append(fits)
+    PostgresStore(pg_schemas.url, schema=fits).close()
+    for name in (fits + "y", base + "ư" * ((64 - len(base)) // 2 + 1)):
+        assert len(name.encode()) > 63
+        with pytest.raises(StorageError, match="63"):
+            PostgresStore(pg_schemas.url, schema=name)
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgres_store_creates_nothing(pg_schemas: PostgresSchemas) -> None:
+    """``read_only=True`` on a schema with no store: refused; no schema or table is created."""
+    schema = pg_schemas.new()
+    with pytest.raises(SchemaVersionError, match="no govtier store"):
+        PostgresStore(pg_schemas.url, schema=schema, read_only=True)
+    with psycopg.connect(pg_schemas.url) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchone()
+    assert found == (0,)
+    writer = PostgresStore(pg_schemas.url, schema=schema)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    reader = PostgresStore(pg_schemas.url, schema=schema, read_only=True)
+    assert [s.code for s in reader.find()] == sorted(a.code for a in KEPT)
+    assert reader.load(KEPT[0].code).code == KEPT[0].code
+    with pytest.raises(StorageError, match="read-only"):
+        reader.append_many(_appends(BATCH))
+    reader.close()
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = cli_main(argv, out=out)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_read_commands_change_no_sqlite_byte(tmp_path: Path) -> None:
+    """`govtier report` and `export` open the store read-only: the file is left as it was."""
+    path = tmp_path / "store.db"
+    writer = SQLiteStore(path)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    before = path.read_bytes()
+    as_of = "2026-12-01T09:00:00+07:00"
+    status, out, err = _cli(["report", "--store", str(path), "--as-of", as_of, "--json"])
+    assert status == 0, err
+    assert json.loads(out)
+    status, out, err = _cli(["export", "--store", str(path)])
+    assert status == 0, err
+    assert path.read_bytes() == before
+    status, _, err = _cli(["report", "--store", str(path), "--schema", "x", "--as-of", as_of])
+    assert status == 2
+    assert "--schema is for a postgresql://" in err
+
+
+@pytest.mark.postgres
+def test_read_commands_create_no_postgres_table(pg_schemas: PostgresSchemas) -> None:
+    """`govtier report --schema S` on an empty schema fails and creates nothing; on a store it
+    reads that schema."""
+    as_of = "2026-12-01T09:00:00+07:00"
+    empty = pg_schemas.new()
+    status, _, err = _cli(
+        ["report", "--store", pg_schemas.url, "--schema", empty, "--as-of", as_of]
+    )
+    assert status == 2
+    assert "no govtier store" in err
+    with psycopg.connect(pg_schemas.url) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (empty,)
+        ).fetchone()
+    assert found == (0,)
+    schema = pg_schemas.new()
+    writer = PostgresStore(pg_schemas.url, schema=schema)
+    writer.append_many(_appends(KEPT))
+    writer.close()
+    status, out, err = _cli(
+        ["report", "--store", pg_schemas.url, "--schema", schema, "--as-of", as_of, "--json"]
+    )
+    assert status == 0, err
+    assert json.loads(out)

@@ -40,3 +40,13 @@ class TestPostgresStore(StoreContract):
     def make_store(self, pg_schemas: PostgresSchemas) -> Callable[[], DossierStore]:
         schema = pg_schemas.new()
         return lambda: PostgresStore(pg_schemas.url, schema=schema)
+
+
+@pytest.mark.postgres
+class TestPartitionedPostgresStore(StoreContract):
+    """The same contract on the partitioned layout (dossiers by province, events by month)."""
+
+    @pytest.fixture
+    def make_store(self, pg_schemas: PostgresSchemas) -> Callable[[], DossierStore]:
+        schema = pg_schemas.new()
+        return lambda: PostgresStore(pg_schemas.url, schema=schema, partitioned=True)

@@ -358,18 +358,24 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _open_store(spec: str) -> DossierStore:
-    """A store from a SQLite file path or a PostgreSQL URL; a missing file is an error."""
+def _open_store(spec: str, schema: str | None = None, *, read_only: bool = True) -> DossierStore:
+    """A store from a SQLite file or a PostgreSQL URL (and schema); a missing file is an error.
+
+    Read commands never create or migrate anything: the store is opened read-only.
+    """
     if spec.startswith(("postgresql://", "postgres://")):
         from govtier.storage.postgres import PostgresStore
 
-        return PostgresStore(spec)
+        return PostgresStore(spec, schema=schema, read_only=read_only)
+    if schema is not None:
+        msg = "--schema is for a postgresql:// store; a SQLite file has no schemas"
+        raise InvalidInputError(msg, field="schema", value=schema)
     if spec != ":memory:" and not _is_file(check_path(spec, "--store")):
         msg = f"no SQLite store at {spec!r} (give an existing file or a postgresql:// URL)"
         raise InvalidInputError(msg, field="store", value=spec)
     from govtier.storage.sqlite import SQLiteStore
 
-    return SQLiteStore(spec)
+    return SQLiteStore(spec, read_only=read_only and spec != ":memory:")
 
 
 def _progress(items: Iterable[_T], *, enabled: bool, label: str) -> Iterator[_T]:
@@ -509,7 +515,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     from govtier.charts import write_ontime_chart
     from govtier.reporting import OnTimeBasis, report
 
-    store = _open_store(args.store)
+    store = _open_store(args.store, args.schema)
     try:
         # summaries are streamed: memory stays bounded however many dossiers the store holds
         show = args.progress or sys.stderr.isatty()
@@ -540,7 +546,7 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     from govtier.interop import DateFormat, PortalFormat, progress_records, sync_record
 
     fmt = PortalFormat(date_format=DateFormat(args.date_format))
-    store = _open_store(args.store)
+    store = _open_store(args.store, args.schema)
     try:
         codes = args.code or [s.code for s in store.find()]
         show = args.progress or (sys.stderr.isatty() and len(codes) > 1_000)
@@ -580,7 +586,7 @@ def _handover(args: argparse.Namespace, out: TextIO) -> int:
     )
 
     show = args.progress or sys.stderr.isatty()
-    store = _open_store(args.store)
+    store = _open_store(args.store, read_only=args.action != "apply")
     try:
         if args.action == "apply":
             plan = HandoverPlan.open(args.plan)
@@ -816,6 +822,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("report", help=tr("on-time figures over a store (SQLite file or URL)"))
     p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
     p.add_argument(
+        "--schema", help=tr("the PostgreSQL schema of govtier's tables (default: search path)")
+    )
+    p.add_argument(
         "--as-of",
         type=_moment,
         required=True,
@@ -848,6 +857,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help=tr("National Public Service Portal records from a store")
     )
     p.add_argument("--store", required=True, help=tr("a SQLite file or a postgresql:// URL"))
+    p.add_argument(
+        "--schema", help=tr("the PostgreSQL schema of govtier's tables (default: search path)")
+    )
     p.add_argument("--code", action="append", help=tr("only this dossier (repeatable)"))
     p.add_argument(
         "--date-format", choices=["yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"], default="yyyyMMddHHmmss"

@@ -59,25 +59,49 @@ import contextvars
 import datetime as dt
 import enum
 import functools
-import hashlib
-import importlib
 import importlib.resources
 import json
 import re
 import threading
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final, TypeVar, overload
 
 import attrs
 import cattrs
-from cattrs.errors import AttributeValidationNote, IterableValidationNote
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.errors import AttributeValidationNote
 
-from govtier._guard import describe, extra_keys, hide_cause
+from govtier import (
+    calendar,
+    catalogue,
+    deadlines,
+    dossier,
+    interop,
+    jurisdiction,
+    legal,
+    reporting,
+    units,
+)
+from govtier._guard import extra_keys, hide_cause
+from govtier._records import (
+    EVENT_KINDS,
+    SCHEMA_VERSION,
+    Problem,
+    check_schema,
+    event_from_record,
+    event_to_record,
+    events_fingerprint,
+    make_converter,
+    problems,
+    record_from_json,
+    record_to_json,
+    safe,
+    structure_items,
+)
 from govtier.dossier import EVENT_TYPES, Event
-from govtier.errors import CorruptRecordError, InvalidInputError, SchemaVersionError
+from govtier.errors import CorruptRecordError, InvalidInputError
+from govtier.storage import ports
 
 if typing.TYPE_CHECKING:
     from govtier.calendar import WorkingCalendar
@@ -106,12 +130,6 @@ __all__ = [
     "to_json",
 ]
 
-SCHEMA_VERSION: Final = 1
-"""The version of the record format written by this govtier; records of a newer one are refused."""
-
-EVENT_KINDS: Final[Mapping[str, type[Event]]] = {cls.kind: cls for cls in EVENT_TYPES}
-"""Each event kind with its class."""
-
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 """The JSON Schema dialect of :func:`json_schema` and the bundled schema files."""
 
@@ -135,131 +153,92 @@ without ``type``).
 
 _T = TypeVar("_T")
 
-# The public value types, by module; the registry is built on first use (the storage modules
-# import this one, so importing them here at load time would be circular).
-_TYPE_MODULES: Final = (
-    (
-        "govtier.legal",
-        ("LegalSource", "Confidence"),
-    ),
-    (
-        "govtier.calendar",
-        ("Notice", "DayInfo", "DayReason", "Session", "WorkingHours", "ReasonKind"),
-    ),
-    (
-        "govtier.deadlines",
-        (
-            "Duration",
-            "DeadlinePolicy",
-            "Deadline",
-            "ClockRules",
-            "DurationUnit",
-            "Counting",
-            "DueMoment",
-            "OutsideHours",
-            "WaitRule",
-        ),
-    ),
-    (
-        "govtier.units",
-        (
-            "Unit",
-            "LegacyUnit",
-            "Succession",
-            "UnitMatch",
-            "LegacyResolution",
-            "Level",
-            "UnitKind",
-            "SuccessionKind",
-            "ResolutionStatus",
-        ),
-    ),
-    (
-        "govtier.catalogue",
-        (
-            "Procedure",
-            "Extension",
-            "Fee",
-            "Component",
-            "FactNote",
-            "Change",
-            "Channel",
-            "OnlineService",
-            "ComponentKind",
-        ),
-    ),
-    (
-        "govtier.jurisdiction",
-        (
-            "Authority",
-            "Step",
-            "Assignment",
-            "Rule",
-            "Competence",
-            "StepSpec",
-            "MatchedRule",
-            "Coverage",
-            "ValidationReport",
-            "IntakeScope",
-            "AgencyRole",
-        ),
-    ),
-    (
-        "govtier.dossier",
-        (
-            "Dossier",
-            "DossierHeader",
-            "Applicant",
-            "DossierCode",
-            "StepPlan",
-            "StepProgress",
-            "Clock",
-            "Wait",
-            "AppointmentChange",
-            "ReceiptSlip",
-            *(cls.__name__ for cls in EVENT_TYPES),
-            "Status",
-            "Outcome",
-            "Timeliness",
-            "ClockState",
-            "ApplicantKind",
-        ),
-    ),
-    ("govtier.storage.ports", ("DossierSummary",)),
-    (
-        "govtier.reporting",
-        (
-            "Report",
-            "Figures",
-            "Group",
-            "AgeBand",
-            "Backlog",
-            "OverdueDossier",
-            "DossierRow",
-            "Indicator",
-            "OnTimeBasis",
-        ),
-    ),
-    (
-        "govtier.interop",
-        (
-            "PortalRecord",
-            "PortalSupplement",
-            "PortalFormat",
-            "ProgressRecord",
-            "DateFormat",
-            "ApplicantCoding",
-        ),
-    ),
+# The public value types: this module sits above every module it describes, so it imports them
+# (the stores write records with govtier._records, below them all).
+_DOCUMENT_TYPES: Final[tuple[type, ...]] = (
+    legal.LegalSource,
+    legal.Confidence,
+    calendar.Notice,
+    calendar.DayInfo,
+    calendar.DayReason,
+    calendar.Session,
+    calendar.WorkingHours,
+    calendar.ReasonKind,
+    deadlines.Duration,
+    deadlines.DeadlinePolicy,
+    deadlines.Deadline,
+    deadlines.ClockRules,
+    deadlines.DurationUnit,
+    deadlines.Counting,
+    deadlines.DueMoment,
+    deadlines.OutsideHours,
+    deadlines.WaitRule,
+    units.Unit,
+    units.LegacyUnit,
+    units.Succession,
+    units.UnitMatch,
+    units.LegacyResolution,
+    units.Level,
+    units.UnitKind,
+    units.SuccessionKind,
+    units.ResolutionStatus,
+    catalogue.Procedure,
+    catalogue.Extension,
+    catalogue.Fee,
+    catalogue.Component,
+    catalogue.FactNote,
+    catalogue.Change,
+    catalogue.Channel,
+    catalogue.OnlineService,
+    catalogue.ComponentKind,
+    jurisdiction.Authority,
+    jurisdiction.Step,
+    jurisdiction.Assignment,
+    jurisdiction.Rule,
+    jurisdiction.Competence,
+    jurisdiction.StepSpec,
+    jurisdiction.MatchedRule,
+    jurisdiction.Coverage,
+    jurisdiction.ValidationReport,
+    jurisdiction.IntakeScope,
+    jurisdiction.AgencyRole,
+    dossier.Dossier,
+    dossier.DossierHeader,
+    dossier.Applicant,
+    dossier.DossierCode,
+    dossier.StepPlan,
+    dossier.StepProgress,
+    dossier.Clock,
+    dossier.Wait,
+    dossier.AppointmentChange,
+    dossier.ReceiptSlip,
+    *EVENT_TYPES,
+    dossier.Status,
+    dossier.Outcome,
+    dossier.Timeliness,
+    dossier.ClockState,
+    dossier.ApplicantKind,
+    ports.DossierSummary,
+    reporting.Report,
+    reporting.Figures,
+    reporting.Group,
+    reporting.AgeBand,
+    reporting.Backlog,
+    reporting.OverdueDossier,
+    reporting.DossierRow,
+    reporting.Indicator,
+    reporting.OnTimeBasis,
+    interop.PortalRecord,
+    interop.PortalSupplement,
+    interop.PortalFormat,
+    interop.ProgressRecord,
+    interop.DateFormat,
+    interop.ApplicantCoding,
 )
 
 _CALENDAR: Final[contextvars.ContextVar[WorkingCalendar | None]] = contextvars.ContextVar(
     "govtier_deadline_calendar", default=None
 )
-
-
-class _Problem(Exception):  # noqa: N818  (internal: never leaves this module)
-    """A problem described by a safe text (no values), for error messages."""
 
 
 @functools.cache
@@ -270,10 +249,7 @@ def document_types() -> Mapping[str, type]:
     base event class is there too (``"Event"``: any event).
     """
     found: dict[str, type] = {"Event": Event}
-    for module_name, names in _TYPE_MODULES:
-        module = importlib.import_module(module_name)
-        for name in names:
-            found[name] = getattr(module, name)
+    found.update((cls.__name__, cls) for cls in _DOCUMENT_TYPES)
     return types.MappingProxyType(found)
 
 
@@ -281,193 +257,11 @@ def document_types() -> Mapping[str, type]:
 # The converter
 
 
-def _check_sequence(value: Any) -> list[Any] | tuple[Any, ...]:
-    if not isinstance(value, list | tuple):
-        msg = f"expected an array, got {type(value).__name__}"
-        raise TypeError(msg)
-    return value
+converter: Final = make_converter()
+"""The converter of the JSON documents (plain ``dict``/``list``/``str`` values).
 
-
-def _structure_items(conv: cattrs.Converter, items: Any, inner: Any, whole: Any) -> list[Any]:
-    """Structure each item of an array, collecting errors with their index (cattrs paths)."""
-    out: list[Any] = []
-    errors: list[Exception] = []
-    for index, item in enumerate(_check_sequence(items)):
-        try:
-            out.append(conv.structure(item, inner))
-        except Exception as exc:
-            exc.__notes__ = [
-                *getattr(exc, "__notes__", []),
-                IterableValidationNote(f"Structuring {whole} @ index {index}", index, inner),
-            ]
-            errors.append(exc)
-    if errors:
-        msg = f"While structuring {whole}"
-        raise cattrs.IterableValidationError(msg, errors, whole)
-    return out
-
-
-def _sort_key(item: Any) -> tuple[int, str]:
-    if isinstance(item, str):
-        return (0, item)
-    return (1, json.dumps(item, sort_keys=True, ensure_ascii=False))
-
-
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True)
-
-    def dump_datetime(value: dt.datetime) -> str:
-        if value.tzinfo is None or value.utcoffset() is None:
-            msg = "a moment must be timezone-aware to be written (it is written with its offset)"
-            raise InvalidInputError(msg, field="datetime", value=value)
-        return value.isoformat()
-
-    def load_datetime(value: Any, _type: Any) -> dt.datetime:
-        if not isinstance(value, str):
-            msg = f"expected an ISO 8601 moment string, got {type(value).__name__}"
-            raise TypeError(msg)
-        moment = dt.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            msg = "a stored moment must carry its UTC offset"
-            raise ValueError(msg)
-        return moment
-
-    def load_date(value: Any, _type: Any) -> dt.date:
-        if not isinstance(value, str):
-            msg = f"expected an ISO 8601 date string, got {type(value).__name__}"
-            raise TypeError(msg)
-        return dt.date.fromisoformat(value)
-
-    def load_time(value: Any, _type: Any) -> dt.time:
-        if not isinstance(value, str):
-            msg = f"expected an ISO 8601 time string, got {type(value).__name__}"
-            raise TypeError(msg)
-        return dt.time.fromisoformat(value)
-
-    def dump_timedelta(value: dt.timedelta) -> float:
-        return value.total_seconds()
-
-    def load_timedelta(value: Any, _type: Any) -> dt.timedelta:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = f"expected a number of seconds, got {type(value).__name__}"
-            raise TypeError(msg)
-        return dt.timedelta(seconds=value)
-
-    def load_str(value: Any, _type: Any) -> str:
-        if not isinstance(value, str):
-            msg = f"expected a string, got {type(value).__name__}"
-            raise TypeError(msg)
-        return value
-
-    def load_int(value: Any, _type: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            msg = f"expected an integer, got {type(value).__name__}"
-            raise TypeError(msg)
-        return value
-
-    def load_bool(value: Any, _type: Any) -> bool:
-        if not isinstance(value, bool):
-            msg = f"expected true or false, got {type(value).__name__}"
-            raise TypeError(msg)
-        return value
-
-    def load_any(value: Any, _type: Any) -> Any:
-        return value
-
-    conv.register_unstructure_hook(dt.datetime, dump_datetime)
-    conv.register_structure_hook(dt.datetime, load_datetime)
-    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
-    conv.register_structure_hook(dt.date, load_date)
-    conv.register_unstructure_hook(dt.time, dt.time.isoformat)
-    conv.register_structure_hook(dt.time, load_time)
-    conv.register_unstructure_hook(dt.timedelta, dump_timedelta)
-    conv.register_structure_hook(dt.timedelta, load_timedelta)
-    conv.register_structure_hook(str, load_str)
-    conv.register_structure_hook(int, load_int)
-    conv.register_structure_hook(bool, load_bool)
-    conv.register_structure_hook(Any, load_any)
-
-    # Arrays: tuples and frozensets are read from JSON arrays only (never from a string, which
-    # would otherwise be read character by character); frozensets are written sorted.
-    def is_frozenset(cls: Any) -> bool:
-        return typing.get_origin(cls) is frozenset
-
-    def frozenset_dumper(cls: Any) -> Callable[[frozenset[Any]], list[Any]]:
-        (inner,) = typing.get_args(cls)
-
-        def dump(value: frozenset[Any]) -> list[Any]:
-            return sorted((conv.unstructure(v, inner) for v in value), key=_sort_key)
-
-        return dump
-
-    def frozenset_loader(cls: Any) -> Callable[[Any, Any], frozenset[Any]]:
-        (inner,) = typing.get_args(cls)
-
-        def load(value: Any, _type: Any) -> frozenset[Any]:
-            return frozenset(_structure_items(conv, value, inner, cls))
-
-        return load
-
-    def is_tuple(cls: Any) -> bool:
-        return typing.get_origin(cls) is tuple
-
-    def tuple_loader(cls: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
-        args = typing.get_args(cls)
-        if len(args) == 2 and args[1] is Ellipsis:
-            inner = args[0]
-
-            def load_homogeneous(value: Any, _type: Any) -> tuple[Any, ...]:
-                return tuple(_structure_items(conv, value, inner, cls))
-
-            return load_homogeneous
-
-        def load_fixed(value: Any, _type: Any) -> tuple[Any, ...]:
-            items = _check_sequence(value)
-            if len(items) != len(args):
-                msg = f"expected an array of {len(args)} items"
-                raise _Problem(msg)
-            return tuple(
-                item
-                for (item,) in (
-                    _structure_items(conv, [v], t, cls) for v, t in zip(items, args, strict=True)
-                )
-            )
-
-        return load_fixed
-
-    conv.register_unstructure_hook_factory(is_frozenset, frozenset_dumper)
-    conv.register_structure_hook_factory(is_frozenset, frozenset_loader)
-    conv.register_structure_hook_factory(is_tuple, tuple_loader)
-
-    # Fields added after schema 1 shipped are written only when set, so a record without them
-    # is byte-for-byte the schema-1 record and older files read unchanged (they default to None).
-    def has_optional_additions(cls: Any) -> bool:
-        return (
-            isinstance(cls, type)
-            and attrs.has(cls)
-            and cls.__module__ == "govtier.dossier"
-            and cls.__qualname__ in _OPTIONAL_ADDITIONS
-        )
-
-    def omitting_dumper(cls: Any) -> Callable[[Any], dict[str, Any]]:
-        names = _OPTIONAL_ADDITIONS[cls.__qualname__]
-        overrides: dict[str, Any] = {name: override(omit_if_default=True) for name in names}
-        dumper: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, conv, **overrides)
-        return dumper
-
-    conv.register_unstructure_hook_factory(has_optional_additions, omitting_dumper)
-    return conv
-
-
-_OPTIONAL_ADDITIONS: Final[dict[str, tuple[str, ...]]] = {
-    "DossierHeader": ("intake",),
-    "Received": ("intake_exception",),
-}
-"""Optional fields added to stored classes after schema 1 (omitted from a record when unset)."""
-
-
-converter: Final = _make_converter()
-"""The converter every store and JSON export uses (plain ``dict``/``list``/``str`` values).
+Stored event records use the same hooks (``govtier._records``), so an event's document data is
+its record's data.
 
 The hooks for :class:`~govtier.dossier.Dossier`, :class:`~govtier.deadlines.Deadline`,
 :class:`~govtier.jurisdiction.Assignment` and :class:`~govtier.catalogue.Change` are registered on
@@ -597,7 +391,7 @@ def _register_special_hooks() -> None:
         _check_keys(value, Change, names, names)
         field = value["field"]
         if not isinstance(field, str) or field not in procedure_fields:
-            problem = _Problem("expected the name of a Procedure attribute")
+            problem = Problem("expected the name of a Procedure attribute")
             _fail([_field_error(problem, "field", str)], Change)
         type_ = procedure_fields[field]
         parts: dict[str, Any] = {}
@@ -627,7 +421,7 @@ def _register_special_hooks() -> None:
         except Exception as exc:
             errors.append(_field_error(exc, "header", DossierHeader))
         try:
-            events = _structure_items(converter, value["events"], _EventItem, tuple[Event, ...])
+            events = structure_items(converter, value["events"], _EventItem, tuple[Event, ...])
         except Exception as exc:
             errors.append(_field_error(exc, "events", tuple[Event, ...]))
             events = []
@@ -637,13 +431,13 @@ def _register_special_hooks() -> None:
             try:
                 dossier = dossier.apply(event)
             except Exception as exc:
-                problem = _Problem(
+                problem = Problem(
                     f"event {index} ({event.kind}) does not follow the events before it "
                     f"({type(exc).__name__})"
                 )
                 _fail([_field_error(problem, "events", None)], Dossier)
         if dossier.header != header:
-            problem = _Problem("the header is not the one the events carry")
+            problem = Problem("the header is not the one the events carry")
             _fail([_field_error(problem, "header", DossierHeader)], Dossier)
         return dossier
 
@@ -652,7 +446,7 @@ def _register_special_hooks() -> None:
         kind = value["kind"]
         cls = EVENT_KINDS.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            problem = _Problem(f"unknown event type; known types: {', '.join(sorted(EVENT_KINDS))}")
+            problem = Problem(f"unknown event type; known types: {', '.join(sorted(EVENT_KINDS))}")
             _fail([_field_error(problem, "kind", str)], _EventItem)
         try:
             return converter.structure(value["data"], cls)
@@ -697,91 +491,6 @@ def _ready() -> cattrs.Converter:
 # Stored event records
 
 
-def event_to_record(event: Event) -> dict[str, Any]:
-    """The stored record of ``event``: schema version, kind and fields.
-
-    Raises:
-        InvalidInputError: ``event`` is not a govtier dossier event.
-    """
-    given: object = event
-    if not isinstance(given, Event) or EVENT_KINDS.get(event.kind) is not type(event):
-        msg = f"expected a govtier dossier event, got {type(given).__name__}"
-        raise InvalidInputError(msg, field="event", value=type(given).__name__)
-    data: dict[str, Any] = converter.unstructure(event, unstructure_as=type(event))
-    return {"schema": SCHEMA_VERSION, "kind": event.kind, "data": data}
-
-
-def _check_schema(schema: object, where: str) -> None:
-    if isinstance(schema, bool) or not isinstance(schema, int) or schema < 1:
-        msg = f"{where}: the record has no valid schema version (got {_safe(schema)})"
-        raise CorruptRecordError(msg)
-    if schema > SCHEMA_VERSION:
-        msg = (
-            f"{where}: written by record schema version {schema}; this govtier reads "
-            f"versions up to {SCHEMA_VERSION}. Upgrade govtier to read it."
-        )
-        raise SchemaVersionError(msg)
-
-
-def _safe(value: object) -> str:
-    """A type name, kind or version as a message shows it: by type and size, never its text."""
-    return describe(value)
-
-
-def event_from_record(record: Mapping[str, Any], *, where: str = "record") -> Event:
-    """Read back a record written by :func:`event_to_record`.
-
-    Args:
-        record: the stored record.
-        where: what to call the record in error messages (e.g. ``"dossier X, event 3"``).
-
-    Raises:
-        SchemaVersionError: the record was written by a newer schema version.
-        CorruptRecordError: the record is not a dict of the expected shape, names an unknown
-            event kind, or a field is missing or malformed.
-    """
-    given: object = record
-    if not isinstance(given, Mapping):
-        msg = f"{where}: expected a record object, got {type(given).__name__}"
-        raise CorruptRecordError(msg)
-    _check_schema(record.get("schema"), where)
-    kind = record.get("kind")
-    cls = EVENT_KINDS.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        known = ", ".join(sorted(EVENT_KINDS))
-        msg = f"{where}: unknown event type (got {_safe(kind)}); known types: {known}"
-        raise CorruptRecordError(msg)
-    data = record.get("data")
-    if not isinstance(data, Mapping):
-        msg = f"{where}: the {kind!r} record has no 'data' object"
-        raise CorruptRecordError(msg)
-    try:
-        return converter.structure(data, cls)
-    except Exception as exc:
-        problems = "; ".join(_problems(exc))
-        msg = f"{where}: the {kind!r} record cannot be read: {problems}"
-        raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes values
-
-
-def _problems(exc: Exception, path: str = "$") -> list[str]:
-    """What went wrong, by field path and error type only: values may be personal data."""
-    if isinstance(exc, cattrs.BaseValidationError):
-        return list(cattrs.transform_error(exc, path, format_exception=_describe))
-    return [f"{_describe(exc, None)} @ {path}"]
-
-
-def _describe(exc: BaseException, _type: Any) -> str:
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
-        return extra_keys(exc.extra_fields)  # a key may be a person's name: counted, not quoted
-    if isinstance(exc, _Problem):
-        return str(exc)
-    if isinstance(exc, InvalidInputError) and exc.field:
-        return f"invalid value ({type(exc).__name__}, field {exc.field!r})"
-    return f"invalid value ({type(exc).__name__})"
-
-
 def dumps(value: Any) -> str:
     """``value`` (an attrs value, an event, a list of them...) as compact JSON text.
 
@@ -802,42 +511,9 @@ def loads(text: str | bytes, cls: type[_T]) -> _T:
     try:
         return _ready().structure(json.loads(text), cls)
     except Exception as exc:
-        problems = "; ".join(_problems(exc))
-        msg = f"cannot read a {getattr(cls, '__name__', cls)} from JSON: {problems}"
+        detail = "; ".join(problems(exc))
+        msg = f"cannot read a {getattr(cls, '__name__', cls)} from JSON: {detail}"
         raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes values
-
-
-_RECORD_ENCODER: Final = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":")
-)  # one encoder for every record: json.dumps would build a new one per call
-
-
-def record_to_json(record: Mapping[str, Any]) -> str:
-    """A record as compact JSON text (sorted keys, UTF-8 kept), as the SQL stores keep it."""
-    return _RECORD_ENCODER.encode(record)
-
-
-def record_from_json(text: str | bytes, *, where: str = "record") -> dict[str, Any]:
-    """Parse a record's JSON text.
-
-    Raises:
-        CorruptRecordError: the text is not a JSON object.
-    """
-    try:
-        value = json.loads(text)
-    except (ValueError, TypeError, RecursionError) as exc:  # too deep: RecursionError
-        msg = f"{where}: the stored record is not valid JSON"
-        raise CorruptRecordError(msg) from exc
-    if not isinstance(value, dict):
-        msg = f"{where}: expected a record object, got {type(value).__name__}"
-        raise CorruptRecordError(msg)
-    return value
-
-
-def events_fingerprint(code: str, events: Any) -> str:
-    """A SHA-256 of a dossier code and events: what an idempotency key promises to repeat."""
-    body = {"code": code, "events": [event_to_record(e) for e in events]}
-    return hashlib.sha256(record_to_json(body).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -938,10 +614,10 @@ def from_document(
     name = document.get("type")
     if cls is None and isinstance(name, str) and name in known and name != "Event":
         expected = f"{name} document"
-    _check_schema(document.get("schema"), expected)
+    check_schema(document.get("schema"), expected)
     found = known.get(name) if isinstance(name, str) and name != "Event" else None
     if found is None:
-        msg = f"{expected}: unknown document type (got {_safe(name)})"
+        msg = f"{expected}: unknown document type (got {safe(name)})"
         raise CorruptRecordError(msg)
     if cls is not None and found is not cls and not (cls is Event and issubclass(found, Event)):
         msg = f"expected a {cls.__name__} document, got a {name} document"
@@ -953,7 +629,7 @@ def from_document(
             msg = f"{where}: {extra_keys(document, allowed)}"
             raise CorruptRecordError(msg)
         if document.get("kind") != found.kind:
-            msg = f"{where}: the kind must be {found.kind!r}, got {_safe(document.get('kind'))}"
+            msg = f"{where}: the kind must be {found.kind!r}, got {safe(document.get('kind'))}"
             raise CorruptRecordError(msg)
         return event_from_record(document, where=where)
     if any(k not in ("schema", "type", "data") for k in document):
@@ -976,8 +652,8 @@ def from_document(
 
 
 def _corrupt(where: str, exc: Exception) -> CorruptRecordError:
-    problems = "; ".join(_problems(exc, "$.data"))
-    return CorruptRecordError(f"{where} cannot be read: {problems}")
+    detail = "; ".join(problems(exc, "$.data"))
+    return CorruptRecordError(f"{where} cannot be read: {detail}")
 
 
 @overload

@@ -26,6 +26,7 @@ from govtier.storage.ports import (
     ProvinceResolver,
     bundled_province_of,
     check_batch_size,
+    check_indexed_fields,
     check_sequence_args,
     plan_batch,
     stream_pages,
@@ -53,6 +54,7 @@ class MemoryStore(DossierStore):
     def append_many(self, batch: Iterable[Append]) -> list[int]:
         """Append several dossiers' events at once: all or none (see :class:`DossierStore`)."""
         appends = list(batch)
+        check_indexed_fields(appends)
         with self._lock:
             self._check_open()
             codes = {a.code for a in appends}
@@ -68,7 +70,7 @@ class MemoryStore(DossierStore):
                 self._summaries[code] = plan.summaries[code]
             for key, code, version, fingerprint in plan.keys:
                 self._keys[key] = (code, version, fingerprint)
-            return plan.versions
+            return list(plan.versions)
 
     def load_events(self, code: str) -> list[Event]:
         """Every event of a dossier, oldest first (see :class:`DossierStore`)."""

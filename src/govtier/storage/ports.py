@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -24,8 +25,9 @@ import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware
 from govtier._guard import SQL_INT_MAX, describe, text_or_none
+from govtier._records import events_fingerprint
 from govtier.catalogue import Channel
-from govtier.dossier import Dossier, Event, Status, Timeliness
+from govtier.dossier import Dossier, DossierHeader, Event, Status, Timeliness
 from govtier.errors import (
     ConcurrencyError,
     CorruptRecordError,
@@ -34,9 +36,9 @@ from govtier.errors import (
     InvalidTransitionError,
     UnknownDossierError,
 )
-from govtier.serialization import events_fingerprint
 
 __all__ = [
+    "MAX_INDEXED_LENGTH",
     "RUNNING_STATUSES",
     "Append",
     "BatchPlan",
@@ -46,6 +48,8 @@ __all__ = [
     "ProvinceResolver",
     "bundled_province_of",
     "check_batch_size",
+    "check_indexed_fields",
+    "check_indexed_text",
     "check_sequence_args",
     "check_version",
     "fold_append",
@@ -546,6 +550,7 @@ def check_sequence_args(agency: str, day: dt.date) -> None:
     if not isinstance(given, str) or not agency:
         msg = f"the agency must be a non-empty string, got {agency!r}"
         raise InvalidInputError(msg, field="agency", value=agency)
+    check_indexed_text(agency, "agency")
     when: object = day
     if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
         msg = f"the day must be a date, got {type(when).__name__}"
@@ -586,12 +591,12 @@ class BatchPlan:
         keys: the new idempotency keys as ``(key, code, version, fingerprint)``.
     """
 
-    versions: list[int]
-    dossiers: dict[str, Dossier]
-    summaries: dict[str, DossierSummary]
-    previous: dict[str, int]
-    events: list[tuple[str, int, Event]]
-    keys: list[tuple[str, str, int, str]]
+    versions: tuple[int, ...]
+    dossiers: Mapping[str, Dossier]
+    summaries: Mapping[str, DossierSummary]
+    previous: Mapping[str, int]
+    events: tuple[tuple[str, int, Event], ...]
+    keys: tuple[tuple[str, str, int, str], ...]
 
 
 def plan_batch(
@@ -619,7 +624,9 @@ def plan_batch(
     current: dict[str, Dossier] = {}
     previous: dict[str, int] = {}
     new_keys: dict[str, tuple[str, int, str]] = {}
-    plan = BatchPlan(versions=[], dossiers={}, summaries={}, previous=previous, events=[], keys=[])
+    versions: list[int] = []
+    events: list[tuple[str, int, Event]] = []
+    written_keys: list[tuple[str, str, int, str]] = []
     for append in appends:
         fingerprint = ""
         key = append.idempotency_key
@@ -627,7 +634,7 @@ def plan_batch(
             fingerprint = events_fingerprint(append.code, append.events)
             done = replay(append, fingerprint, new_keys.get(key) or keys.get(key))
             if done is not None:
-                plan.versions.append(done)
+                versions.append(done)
                 continue
         code = append.code
         if code in current:
@@ -643,16 +650,69 @@ def plan_batch(
         if code not in current:
             previous[code] = before.version
         current[code] = after
-        plan.events.extend(
+        events.extend(
             (code, seq, e) for seq, e in enumerate(append.events, start=before.version + 1)
         )
         if key is not None:
             new_keys[key] = (code, after.version, fingerprint)
-            plan.keys.append((key, code, after.version, fingerprint))
-        plan.versions.append(after.version)
+            written_keys.append((key, code, after.version, fingerprint))
+        versions.append(after.version)
+    summaries: dict[str, DossierSummary] = {}
     for code, dossier in current.items():
         header = dossier.header
         province = None if header is None else province_of(header.subject_unit)
-        plan.dossiers[code] = dossier
-        plan.summaries[code] = summarize(dossier, province=province)
-    return plan
+        summaries[code] = summarize(dossier, province=province)
+    return BatchPlan(
+        versions=tuple(versions),
+        dossiers=types.MappingProxyType(current),
+        summaries=types.MappingProxyType(summaries),
+        previous=types.MappingProxyType(previous),
+        events=tuple(events),
+        keys=tuple(written_keys),
+    )
+
+
+MAX_INDEXED_LENGTH: Final = 256
+"""The longest text (in characters) a store keeps in an indexed field.
+
+Dossier codes, unit codes, procedure ids, idempotency keys and sequence agencies are indexed; every
+store refuses longer ones, and any NUL character in them, before it is touched
+(:func:`check_indexed_fields`). PostgreSQL cannot store NUL in text, and its index entries are
+limited to about 2.7 kB: one rule for all three stores.
+"""
+
+
+def check_indexed_text(value: object, field: str) -> None:
+    """Raise :class:`InvalidInputError` unless ``value`` is an indexable text (see above)."""
+    if not isinstance(value, str):
+        return  # the type is checked where the value is used
+    if "\0" in value:
+        msg = f"{field} must not contain a NUL character"
+        raise InvalidInputError(msg, field=field, value=None)
+    if len(value) > MAX_INDEXED_LENGTH:
+        msg = (
+            f"{field} is {len(value):,} characters long; stores index at most "
+            f"{MAX_INDEXED_LENGTH} characters"
+        )
+        raise InvalidInputError(msg, field=field, value=None)
+
+
+def check_indexed_fields(appends: Iterable[Append]) -> None:
+    """Check the indexed fields of a batch (code, key, the header's units and procedure).
+
+    Raises:
+        InvalidInputError: a NUL character or a text over :data:`MAX_INDEXED_LENGTH`; the
+            message names the field (never the value).
+    """
+    for append in appends:
+        check_indexed_text(append.code, "code")
+        check_indexed_text(append.idempotency_key, "idempotency_key")
+        for event in append.events:
+            header = getattr(event, "header", None)
+            if isinstance(header, DossierHeader):
+                check_indexed_text(header.code, "header.code")
+                check_indexed_text(header.procedure_id, "header.procedure_id")
+                check_indexed_text(header.receiving_unit, "header.receiving_unit")
+                check_indexed_text(header.subject_unit, "header.subject_unit")
+            for name in ("receiving_unit", "subject_unit"):  # a handover moves the dossier
+                check_indexed_text(getattr(event, name, None), f"{event.kind}.{name}")

@@ -3,14 +3,19 @@
 The file is opened in WAL mode (readers never wait for the writer); every append is one
 ``BEGIN IMMEDIATE`` transaction, so writers from several processes queue on the file lock (up to
 ``timeout`` seconds) and a writer killed mid-way leaves nothing behind. The schema carries its
-version in the ``schema_version`` table and is migrated forward when opened; a file written by a
-newer govtier, or a database that is not govtier's, is refused untouched
-(:class:`~govtier.errors.SchemaVersionError`).
+version in the ``schema_version`` table and is migrated forward when opened (in one transaction:
+a migration killed mid-way leaves the file as it was); a file written by a newer govtier, or a
+database that is not govtier's, is refused untouched (:class:`~govtier.errors.SchemaVersionError`).
+``read_only=True`` opens an existing store for reading: nothing is created or migrated.
+:func:`migrate_file` migrates a copy instead, into a new file.
+
+Schema version 2 is compact (see ``docs/storage.md``): integer keys and times, an event's kind as a
+number, no null or empty field in a record, and a header's procedure terms stored once.
 
 >>> import datetime as dt
 >>> store = SQLiteStore(":memory:")
 >>> store.next_sequence("G01.20.01", dt.date(2026, 3, 9)), store.schema_version
-(1, 1)
+(1, 2)
 >>> store.close()
 """
 
@@ -19,15 +24,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from govtier._guard import check_path, hide_cause
-from govtier.calendar import VIETNAM_TZ
+from govtier._records import event_from_record, record_from_json
 from govtier.catalogue import Channel
 from govtier.dossier import Dossier, Event, Status, Timeliness
 from govtier.errors import (
@@ -36,12 +43,7 @@ from govtier.errors import (
     StorageError,
     UnknownDossierError,
 )
-from govtier.serialization import (
-    event_from_record,
-    event_to_record,
-    record_from_json,
-    record_to_json,
-)
+from govtier.storage._compact import Codec, from_micros, micros
 from govtier.storage.ports import (
     Append,
     DossierQuery,
@@ -50,15 +52,24 @@ from govtier.storage.ports import (
     ProvinceResolver,
     bundled_province_of,
     check_batch_size,
+    check_indexed_fields,
     check_sequence_args,
     fold_stored,
     plan_batch,
     stream_pages,
 )
 
-__all__ = ["MIGRATIONS", "SQLiteStore"]
+__all__ = ["MIGRATIONS", "PAGE_SIZE", "SCHEMA_VERSION", "SQLiteStore", "migrate_file"]
 
 T = TypeVar("T")
+
+SCHEMA_VERSION: Final = 2
+"""The schema version this govtier writes."""
+
+PAGE_SIZE: Final = 8192
+"""The page size of a new file: a few dozen compact rows per page, no overflow pages."""
+
+_CACHE_KIB: Final = 65536  # the page cache of a connection (64 MiB)
 
 _V1: Final = """
 CREATE TABLE dossiers (
@@ -105,10 +116,95 @@ CREATE INDEX dossiers_received_at ON dossiers (received_at);
 CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS NOT NULL
 """
 
-MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1)]
-"""The forward migrations, ``(version, statements separated by ';')``, oldest first."""
+_V2_TABLES: Final = """
+CREATE TABLE terms (
+    id INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE {p}dossiers (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL CHECK (version > 0),
+    status INTEGER NOT NULL,
+    procedure_id TEXT NOT NULL,
+    receiving_unit TEXT NOT NULL,
+    subject_unit TEXT NOT NULL,
+    province TEXT,
+    channel TEXT NOT NULL,
+    received_at INTEGER,
+    appointment INTEGER,
+    running_due INTEGER,
+    finished_at INTEGER,
+    timeliness TEXT
+);
+CREATE TABLE {p}events (
+    dossier INTEGER NOT NULL REFERENCES {p}dossiers (id),
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    kind INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (dossier, seq)
+) WITHOUT ROWID;
+CREATE TABLE {p}idempotency_keys (
+    key TEXT PRIMARY KEY,
+    dossier INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    fingerprint BLOB NOT NULL
+) WITHOUT ROWID
+"""
 
-_CHUNK: Final = 500  # host parameters per IN (...) list, well under SQLite's limit
+_V2_INDEXES: Final = """
+CREATE INDEX dossiers_status ON dossiers (status, code);
+CREATE INDEX dossiers_receiving_unit ON dossiers (receiving_unit, code);
+CREATE INDEX dossiers_subject_unit ON dossiers (subject_unit, code);
+CREATE INDEX dossiers_province ON dossiers (province, code);
+CREATE INDEX dossiers_procedure ON dossiers (procedure_id, code);
+CREATE INDEX dossiers_received_at ON dossiers (received_at);
+CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS NOT NULL
+"""
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script, separated by ';' (some may be blank)."""
+    return script.split(";")
+
+
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Migration 1 -> 2: every dossier, event, key and sequence, re-written compactly.
+
+    Runs inside the opener's transaction: killed mid-way, the file is still version 1.
+    """
+    for statement in _statements(_V2_TABLES.format(p="new_")):
+        if statement.strip():
+            db.execute(statement)
+    codec = _codec(db)
+    _copy_v1(db, "", "new_", codec)
+    for table in ("idempotency_keys", "events", "dossiers"):
+        db.execute(f"DROP TABLE {table}")
+    for table in ("dossiers", "events", "idempotency_keys"):
+        db.execute(f"ALTER TABLE new_{table} RENAME TO {table}")
+    for statement in _statements(_V2_INDEXES):
+        if statement.strip():
+            db.execute(statement)
+    codec.commit()
+
+
+def _fresh_v2(db: sqlite3.Connection) -> None:
+    for statement in _statements(_V2_TABLES.format(p="") + ";" + _V2_INDEXES):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(
+        "CREATE TABLE sequences (agency TEXT NOT NULL, day TEXT NOT NULL, value INTEGER NOT NULL,"
+        " PRIMARY KEY (agency, day)) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1), (2, "")]
+"""The forward migrations, ``(version, statements separated by ';')``, oldest first; each runs
+in the opener's transaction. Version 2 also rewrites every row in the compact form (in Python)."""
+
+_REWRITES: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {2: _to_v2}
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
@@ -116,15 +212,21 @@ _SUMMARY_COLUMNS: Final = (
 )
 
 
-def _ts(value: dt.datetime | None) -> str | None:
-    """A moment as fixed-width UTC ISO text, so text order is time order."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+def _us(value: dt.datetime | None) -> int | None:
+    return None if value is None else micros(value)
 
 
-def _from_ts(value: str | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromisoformat(value).astimezone(VIETNAM_TZ)
+def _from_us(value: int | None) -> dt.datetime | None:
+    return None if value is None else from_micros(value)
+
+
+def _check_path(path: str) -> None:
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    if os.path.exists(path) and not os.path.isfile(path):
+        kind = "a directory" if os.path.isdir(path) else "not a regular file"
+        msg = f"{path} is {kind}; a SQLite store is a regular file (a new one is created)"
+        raise StorageError(msg)
 
 
 class SQLiteStore(DossierStore):
@@ -134,10 +236,14 @@ class SQLiteStore(DossierStore):
         path: the database file (created if missing), or ``":memory:"``.
         province_of: gives the province code of a unit (default: the bundled unit registry).
         timeout: how long a writer waits for another process's write lock, in seconds.
+        read_only: open an existing store for reading only: nothing is created or migrated,
+            and every write raises :class:`~govtier.errors.StorageError`.
 
     Raises:
-        StorageError: the file cannot be opened (the driver's error is the cause).
-        SchemaVersionError: the database was written by a newer govtier, or is not govtier's.
+        StorageError: the file cannot be opened (the driver's error is the cause), is not a
+            regular file, or (``read_only``) does not exist.
+        SchemaVersionError: the database was written by a newer govtier, or is not govtier's,
+            or (``read_only``) needs a migration first.
     """
 
     def __init__(
@@ -146,29 +252,41 @@ class SQLiteStore(DossierStore):
         *,
         province_of: ProvinceResolver | None = None,
         timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
         self.path = str(path) if path == ":memory:" else str(check_path(path, "path"))
+        self.read_only = read_only
         self._province_of = province_of or bundled_province_of
         self._lock = threading.RLock()
-        self._before_commit: Callable[[], None] | None = None  # fault injection in tests
+        _check_path(self.path)
+        if read_only and (self.path == ":memory:" or not Path(self.path).is_file()):
+            msg = f"no SQLite store at {self.path} to open for reading"
+            raise StorageError(msg)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:
             msg = f"cannot open the SQLite database {self.path}: {exc}"
             raise StorageError(msg) from exc
         try:
-            self._stored_version()  # refuse a foreign or newer file before touching it
-            if self.path != ":memory:":
-                _enable_wal(self._db, timeout)
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self.schema_version = self._migrate()
+            stored = self._stored_version()  # refuse a foreign or newer file before touching it
+            self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            if read_only:
+                self.schema_version = self._check_readable(stored)
+                self._db.execute("PRAGMA query_only = ON")
+            else:
+                if stored is None:
+                    self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                if self.path != ":memory:":
+                    _enable_wal(self._db, timeout)
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self.schema_version = self._migrate()
+                self._db.execute("PRAGMA foreign_keys = ON")
+            self._codec = _codec(self._db)
         except sqlite3.Error as exc:
             self._db.close()
-            msg = f"cannot open the SQLite database {self.path}: {exc}"
-            raise StorageError(msg) from exc
+            raise _open_error(self.path, exc) from exc
         except BaseException:
             self._db.close()
             raise
@@ -177,35 +295,17 @@ class SQLiteStore(DossierStore):
 
     def _stored_version(self) -> int | None:
         """The file's schema version (``None``: an empty database); refuses others' files."""
-        latest = MIGRATIONS[-1][0]
-        db = self._db
-        tables = {
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        }
-        if not tables:
-            return None
-        if "schema_version" not in tables:
-            names = ", ".join(sorted(tables))
+        return _stored_version(self._db, self.path)
+
+    def _check_readable(self, stored: int | None) -> int:
+        if stored != SCHEMA_VERSION:
+            have = "no govtier tables" if stored is None else f"schema version {stored}"
             msg = (
-                f"{self.path} is not a govtier database (no schema_version table; it has "
-                f"tables {names}); refusing to touch it"
+                f"{self.path} has {have}; opened read-only it cannot be migrated to version "
+                f"{SCHEMA_VERSION}. Open it once for writing (or use migrate_file) first"
             )
             raise SchemaVersionError(msg)
-        row = db.execute("SELECT version FROM schema_version").fetchone()
-        version = row[0] if row else None
-        if not isinstance(version, int):
-            msg = f"{self.path}: the schema_version table holds no version"
-            raise SchemaVersionError(msg)
-        if version > latest:
-            msg = (
-                f"{self.path} has schema version {version}; this govtier knows versions up "
-                f"to {latest}. Upgrade govtier to open it (nothing was changed)"
-            )
-            raise SchemaVersionError(msg)
-        return version
+        return stored
 
     def _migrate(self) -> int:
         db = self._db
@@ -216,9 +316,16 @@ class SQLiteStore(DossierStore):
                 db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
                 db.execute("INSERT INTO schema_version (version) VALUES (0)")
                 version = 0
+            if version == 0:  # a new store: the latest layout at once
+                _fresh_v2(db)
+                version = SCHEMA_VERSION
+                db.execute("UPDATE schema_version SET version = ?", (version,))
             for number, script in MIGRATIONS:
                 if number > version:
-                    for statement in script.split(";"):
+                    rewrite = _REWRITES.get(number)
+                    if rewrite is not None:
+                        rewrite(db)
+                    for statement in _statements(script):
                         if statement.strip():
                             db.execute(statement)
                     db.execute("UPDATE schema_version SET version = ?", (number,))
@@ -234,30 +341,32 @@ class SQLiteStore(DossierStore):
     def append_many(self, batch: Iterable[Append]) -> list[int]:
         """Append several dossiers' events in one transaction (see :class:`DossierStore`)."""
         appends = list(batch)
+        check_indexed_fields(appends)
         return self._write(lambda: self._append_batch(appends))
 
     def _append_batch(self, appends: list[Append]) -> list[int]:
         db = self._db
-        versions: dict[str, int] = {}
         codes = list(dict.fromkeys(a.code for a in appends))
-        for first in range(0, len(codes), _CHUNK):  # one query per chunk, not one per dossier
-            chunk = codes[first : first + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            versions.update(
-                db.execute(
-                    f"SELECT code, version FROM dossiers WHERE code IN ({marks})",  # noqa: S608
-                    chunk,
-                ).fetchall()
-            )
-        # new dossiers (version 0, the bulk-import case) have nothing to reload
-        histories = {code: self._read_events(code) for code in versions}
+        ids: dict[str, int] = {}
+        versions: dict[str, int] = {}
+        for id_, code, version in db.execute(  # one query per batch, whatever its size
+            "SELECT id, code, version FROM dossiers WHERE code IN (SELECT value FROM json_each(?))",
+            (json.dumps(codes),),
+        ):
+            ids[code], versions[code] = id_, version
+        histories: dict[str, list[Event]] = {}
+        if ids:  # new dossiers (the bulk-import case) have nothing to reload
+            histories = self._histories_of(ids)
         keys: dict[str, tuple[str, int, str]] = {}
-        for key in {a.idempotency_key for a in appends} - {None}:
-            found = db.execute(
-                "SELECT code, version, fingerprint FROM idempotency_keys WHERE key = ?", (key,)
-            ).fetchone()
-            if found:
-                keys[str(key)] = (found[0], found[1], found[2])
+        names = [a.idempotency_key for a in appends if a.idempotency_key is not None]
+        if names:
+            for key, code, version, fingerprint in db.execute(
+                "SELECT k.key, d.code, k.version, k.fingerprint FROM idempotency_keys AS k "
+                "JOIN dossiers AS d ON d.id = k.dossier "
+                "WHERE k.key IN (SELECT value FROM json_each(?))",
+                (json.dumps(names),),
+            ):
+                keys[key] = (code, version, bytes(fingerprint).hex())
         plan = plan_batch(
             appends,
             stored_versions=versions,
@@ -265,34 +374,59 @@ class SQLiteStore(DossierStore):
             keys=keys,
             province_of=self._province_of,
         )
-        rows = [(plan.previous[c] == 0, _summary_row(s)) for c, s in plan.summaries.items()]
-        db.executemany(_INSERT_DOSSIER, [row for new, row in rows if new])
-        db.executemany(_UPDATE_DOSSIER, [row for new, row in rows if not new])
+        new = [c for c in plan.summaries if plan.previous[c] == 0]
+        if new:
+            (last,) = db.execute("SELECT coalesce(max(id), 0) FROM dossiers").fetchone()
+            ids.update((code, last + n) for n, code in enumerate(new, start=1))
+        rows = [(plan.previous[c] == 0, _summary_row(s, ids[c])) for c, s in plan.summaries.items()]
+        db.executemany(_INSERT_DOSSIER, [row for is_new, row in rows if is_new])
+        db.executemany(_UPDATE_DOSSIER, [row for is_new, row in rows if not is_new])
+        row_of = self._codec.row
         db.executemany(
-            "INSERT INTO events (code, seq, kind, at, record) VALUES (?, ?, ?, ?, ?)",
-            [
-                (code, seq, e.kind, _ts(e.at), record_to_json(event_to_record(e)))
-                for code, seq, e in plan.events
-            ],
+            "INSERT INTO events (dossier, seq, kind, at, data) VALUES (?, ?, ?, ?, ?)",
+            [(ids[code], seq, *row_of(code, e)) for code, seq, e in plan.events],
         )
         db.executemany(
-            "INSERT INTO idempotency_keys (key, code, version, fingerprint) VALUES (?, ?, ?, ?)",
-            plan.keys,
+            "INSERT INTO idempotency_keys (key, dossier, version, fingerprint) VALUES (?, ?, ?, ?)",
+            [(key, ids[code], v, bytes.fromhex(f)) for key, code, v, f in plan.keys],
         )
-        return plan.versions
+        return list(plan.versions)
+
+    def _histories_of(self, ids: dict[str, int]) -> dict[str, list[Event]]:
+        """The events of the dossiers ``ids`` names, in one query."""
+        by_id = {id_: code for code, id_ in ids.items()}
+        rows = self._db.execute(
+            "SELECT dossier, seq, kind, at, data FROM events "
+            "WHERE dossier IN (SELECT value FROM json_each(?)) ORDER BY dossier, seq",
+            (json.dumps(list(by_id)),),
+        ).fetchall()
+        return self._group(by_id, rows)
+
+    def _group(
+        self, by_id: dict[int, str], rows: Sequence[tuple[int, int, int, int, str]]
+    ) -> dict[str, list[Event]]:
+        grouped: dict[str, list[Event]] = {}
+        event = self._codec.event
+        for id_, seq, kind, at, data in rows:
+            code = by_id[id_]
+            events = grouped.setdefault(code, [])
+            if seq != len(events) + 1:
+                msg = f"dossier {code}: event {len(events) + 1} is missing (found {seq})"
+                raise CorruptRecordError(msg)
+            events.append(event(code, kind, at, data, where=f"dossier {code}, event {seq}"))
+        return grouped
 
     def load_events(self, code: str) -> list[Event]:
         """Every event of a dossier, oldest first (see :class:`DossierStore`)."""
         return self._read(lambda: self._read_events(code))
 
     def _read_events(self, code: str) -> list[Event]:
-        rows = self._db.execute(
-            "SELECT seq, record FROM events WHERE code = ? ORDER BY seq", (code,)
-        ).fetchall()
-        if not rows:
+        found = self._db.execute("SELECT id FROM dossiers WHERE code = ?", (code,)).fetchone()
+        events = self._histories_of({code: found[0]}).get(code) if found else None
+        if not events:
             msg = f"no stored dossier has the code {code!r}"
             raise UnknownDossierError(msg)
-        return _events_of(code, rows)
+        return events
 
     def find(self, query: DossierQuery | None = None) -> list[DossierSummary]:
         """The summaries ``query`` selects, by code (see :class:`DossierStore`)."""
@@ -310,21 +444,18 @@ class SQLiteStore(DossierStore):
     def _stream(self, query: DossierQuery | None, batch_size: int) -> Iterator[Dossier]:
         for page in stream_pages(self.find, query, batch_size):
             codes = [s.code for s in page]
-            by_code = self._read(functools.partial(self._histories, codes))
+            by_code = self._read(functools.partial(self._page_histories, codes))
             for code in codes:
-                yield fold_stored(code, _events_of(code, by_code.get(code, [])))
+                yield fold_stored(code, by_code.get(code, []))
 
-    def _histories(self, codes: list[str]) -> dict[str, list[tuple[int, str]]]:
-        marks = ", ".join("?" * len(codes))
-        rows = self._db.execute(
-            f"SELECT code, seq, record FROM events WHERE code IN ({marks}) "  # noqa: S608
-            "ORDER BY code, seq",
-            codes,
-        ).fetchall()
-        by_code: dict[str, list[tuple[int, str]]] = {}
-        for code, seq, record in rows:
-            by_code.setdefault(code, []).append((seq, record))
-        return by_code
+    def _page_histories(self, codes: list[str]) -> dict[str, list[Event]]:
+        ids = dict(
+            self._db.execute(
+                "SELECT code, id FROM dossiers WHERE code IN (SELECT value FROM json_each(?))",
+                (json.dumps(codes),),
+            ).fetchall()
+        )
+        return self._histories_of(ids)
 
     def next_sequence(self, agency: str, day: dt.date) -> int:
         """The next sequence number of ``agency`` on ``day``, atomically (see the port)."""
@@ -353,6 +484,9 @@ class SQLiteStore(DossierStore):
 
     def _write(self, work: Callable[[], T]) -> T:
         with self._lock:
+            if self.read_only:
+                msg = f"{self.path} was opened read-only; nothing was written"
+                raise StorageError(msg)
             db = self._db
             try:
                 db.execute("BEGIN IMMEDIATE")
@@ -360,15 +494,15 @@ class SQLiteStore(DossierStore):
                 raise _storage_error("begin a write", exc) from exc
             try:
                 result = work()
-                if self._before_commit is not None:
-                    self._before_commit()
                 db.execute("COMMIT")
             except BaseException as exc:
+                self._codec.rollback()
                 with contextlib.suppress(sqlite3.Error):  # a lost connection committed nothing
                     db.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise _storage_error("write", exc) from exc
                 raise
+            self._codec.commit()
             return result
 
     def _read(self, work: Callable[[], T]) -> T:
@@ -378,23 +512,184 @@ class SQLiteStore(DossierStore):
             except sqlite3.Error as exc:
                 raise _storage_error("read", exc) from exc
 
-    def _province(self, dossier: Dossier) -> str | None:
-        return None if dossier.header is None else self._province_of(dossier.header.subject_unit)
+
+def _stored_version(db: sqlite3.Connection, path: str) -> int | None:
+    latest = MIGRATIONS[-1][0]
+    tables = {
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if not tables:
+        return None
+    if "schema_version" not in tables:
+        names = ", ".join(sorted(tables))
+        msg = (
+            f"{path} is not a govtier database (no schema_version table; it has "
+            f"tables {names}); refusing to touch it"
+        )
+        raise SchemaVersionError(msg)
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    version = row[0] if row else None
+    if not isinstance(version, int):
+        msg = f"{path}: the schema_version table holds no version"
+        raise SchemaVersionError(msg)
+    if version > latest:
+        msg = (
+            f"{path} has schema version {version}; this govtier knows versions up "
+            f"to {latest}. Upgrade govtier to open it (nothing was changed)"
+        )
+        raise SchemaVersionError(msg)
+    return version
+
+
+def _codec(db: sqlite3.Connection) -> Codec:
+    def add_terms(body: str, digest: bytes) -> int:
+        found = db.execute("SELECT id FROM terms WHERE digest = ?", (digest,)).fetchone()
+        if found:
+            return int(found[0])
+        cursor = db.execute("INSERT INTO terms (digest, body) VALUES (?, ?)", (digest, body))
+        return int(cursor.lastrowid or 0)
+
+    def read_terms(number: int) -> str | None:
+        found = db.execute("SELECT body FROM terms WHERE id = ?", (number,)).fetchone()
+        return None if found is None else str(found[0])
+
+    return Codec(add_terms, read_terms)
+
+
+def _copy_v1(db: sqlite3.Connection, source: str, target: str, codec: Codec) -> None:
+    """Copy version-1 tables (``source`` prefix) into version-2 tables (``target`` prefix).
+
+    Every record is read back from its compact row and compared with the version-1 event:
+    a record that would change is an error and nothing is migrated.
+    """
+    ids: dict[str, int] = {}
+    last = ""
+    while True:
+        dossiers = db.execute(
+            f"SELECT code, version, status, procedure_id, receiving_unit, subject_unit, "  # noqa: S608
+            f"province, channel, received_at, appointment, running_due, finished_at, "
+            f"timeliness FROM {source}dossiers WHERE code > ? ORDER BY code LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not dossiers:
+            break
+        last = dossiers[-1][0]
+        rows = []
+        for row in dossiers:
+            ids[row[0]] = len(ids) + 1
+            times = [_v1_micros(v) for v in row[8:12]]
+            rows.append((ids[row[0]], *row[:8], *times, row[12]))
+        db.executemany(
+            f"INSERT INTO {target}dossiers (id, code, version, status, procedure_id, "  # noqa: S608
+            "receiving_unit, subject_unit, province, channel, received_at, appointment, "
+            "running_due, finished_at, timeliness) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        events = db.execute(
+            f"SELECT code, seq, record FROM {source}events WHERE code >= ? AND code <= ? "  # noqa: S608
+            "ORDER BY code, seq",
+            (dossiers[0][0], last),
+        ).fetchall()
+        out = []
+        for code, seq, text in events:
+            where = f"dossier {code}, event {seq}"
+            event = event_from_record(record_from_json(text, where=where), where=where)
+            kind, at, data = codec.row(code, event)
+            if codec.event(code, kind, at, data, where=where) != event:  # pragma: no cover
+                msg = f"{where}: the compact record would not read back equal; not migrated"
+                raise CorruptRecordError(msg)
+            out.append((ids[code], seq, kind, at, data))
+        db.executemany(
+            f"INSERT INTO {target}events (dossier, seq, kind, at, data) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?)",
+            out,
+        )
+    keys = db.execute(
+        f"SELECT key, code, version, fingerprint FROM {source}idempotency_keys"  # noqa: S608
+    ).fetchall()
+    db.executemany(
+        f"INSERT INTO {target}idempotency_keys (key, dossier, version, fingerprint) "  # noqa: S608
+        "VALUES (?, ?, ?, ?)",
+        [(key, ids[code], version, bytes.fromhex(f)) for key, code, version, f in keys],
+    )
+
+
+def _v1_micros(value: str | None) -> int | None:
+    return None if value is None else micros(dt.datetime.fromisoformat(value))
+
+
+def migrate_file(
+    source: str | os.PathLike[str], target: str | os.PathLike[str], *, timeout: float = 30.0
+) -> int:
+    """Write a migrated copy of the store ``source`` into the new file ``target``.
+
+    ``source`` is only read. The copy is written to ``target`` + ``".partial"`` and renamed to
+    ``target`` once complete, so ``target`` either does not exist or is a whole store at
+    :data:`SCHEMA_VERSION`, even if the process is killed.
+
+    Returns:
+        The schema version ``source`` had.
+
+    Raises:
+        StorageError: ``target`` exists, or a file cannot be read or written.
+        SchemaVersionError: ``source`` is not a govtier store, or is newer than this govtier.
+    """
+    source, target = os.fspath(source), os.fspath(target)
+    _check_path(source)
+    _check_path(target)
+    if Path(target).exists():
+        msg = f"{target} exists; migrate_file writes a new file"
+        raise StorageError(msg)
+    if not Path(source).is_file():
+        msg = f"no SQLite store at {source}"
+        raise StorageError(msg)
+    partial = Path(target + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+            version = _stored_version(src, source)
+        if version is None:
+            msg = f"{source} holds no govtier store"
+            raise SchemaVersionError(msg)
+        SQLiteStore(partial, timeout=timeout).close()
+        db = sqlite3.connect(partial, timeout=timeout, isolation_level=None)
+        try:
+            db.execute("ATTACH DATABASE ? AS old", (f"file:{source}?mode=ro",))
+            db.execute("BEGIN IMMEDIATE")
+            if version == 1:
+                _copy_v1(db, "old.", "", _codec(db))
+            else:
+                for table in ("terms", "dossiers", "events", "idempotency_keys"):
+                    db.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")  # noqa: S608
+            db.execute("INSERT INTO sequences SELECT * FROM old.sequences")
+            db.execute("COMMIT")
+            db.execute("DETACH DATABASE old")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+        partial.replace(target)
+    except sqlite3.Error as exc:
+        raise _open_error(target, exc) from exc
+    return version
 
 
 _INSERT_DOSSIER: Final = (
     "INSERT INTO dossiers (status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, running_due, finished_at, timeliness, version, code) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "received_at, appointment, running_due, finished_at, timeliness, version, code, id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_DOSSIER: Final = (
     "UPDATE dossiers SET status = ?, procedure_id = ?, receiving_unit = ?, subject_unit = ?, "
     "province = ?, channel = ?, received_at = ?, appointment = ?, running_due = ?, "
-    "finished_at = ?, timeliness = ?, version = ? WHERE code = ?"
+    "finished_at = ?, timeliness = ?, version = ?, code = ? WHERE id = ?"
 )
 
 
-def _summary_row(summary: DossierSummary) -> tuple[Any, ...]:
+def _summary_row(summary: DossierSummary, id_: int) -> tuple[Any, ...]:
     return (
         summary.status.value,
         summary.procedure_id,
@@ -402,13 +697,14 @@ def _summary_row(summary: DossierSummary) -> tuple[Any, ...]:
         summary.subject_unit,
         summary.province,
         summary.channel.value,
-        _ts(summary.received_at),
-        _ts(summary.appointment),
-        _ts(summary.running_due),
-        _ts(summary.finished_at),
+        _us(summary.received_at),
+        _us(summary.appointment),
+        _us(summary.running_due),
+        _us(summary.finished_at),
         None if summary.timeliness is None else summary.timeliness.value,
         summary.version,
         summary.code,
+        id_,
     )
 
 
@@ -431,20 +727,17 @@ def _enable_wal(db: sqlite3.Connection, timeout: float) -> None:
             return
 
 
+def _open_error(path: str, exc: sqlite3.Error) -> StorageError:
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+        msg = f"{path} is not a SQLite database (its header is of another kind of file)"
+    else:
+        msg = f"cannot open the SQLite database {path}: {exc}"
+    return StorageError(msg)
+
+
 def _storage_error(action: str, exc: sqlite3.Error) -> StorageError:
     # sqlite3 messages name tables and constraints, never stored values.
     return StorageError(f"SQLite could not {action}: {exc}")
-
-
-def _events_of(code: str, rows: Sequence[tuple[int, Any]]) -> list[Event]:
-    events: list[Event] = []
-    for expected, (seq, text) in enumerate(rows, start=1):
-        where = f"dossier {code}, event {seq}"
-        if seq != expected:
-            msg = f"dossier {code}: event {expected} is missing (found {seq})"
-            raise CorruptRecordError(msg)
-        events.append(event_from_record(record_from_json(text, where=where), where=where))
-    return events
 
 
 def _select(query: DossierQuery) -> tuple[str, list[Any]]:
@@ -469,13 +762,13 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
         params.append(query.channel.value)
     if query.received_from is not None:
         clauses.append("received_at >= ?")
-        params.append(_ts(query.received_from))
+        params.append(_us(query.received_from))
     if query.received_before is not None:
         clauses.append("received_at < ?")
-        params.append(_ts(query.received_before))
+        params.append(_us(query.received_before))
     if query.overdue_as_of is not None:
         clauses.append("running_due < ?")
-        params.append(_ts(query.overdue_as_of))
+        params.append(_us(query.overdue_as_of))
     if query.after is not None:
         clauses.append("code > ?")
         params.append(query.after)
@@ -500,9 +793,9 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             subject_unit=row[4],
             province=row[5],
             channel=Channel(row[6]),
-            received_at=_from_ts(row[7]),
-            appointment=_from_ts(row[8]),
-            finished_at=_from_ts(row[9]),
+            received_at=_from_us(row[7]),
+            appointment=_from_us(row[8]),
+            finished_at=_from_us(row[9]),
             timeliness=None if row[10] is None else Timeliness(row[10]),
             version=row[11],
         )

@@ -48,7 +48,13 @@ from govtier.errors import (
     InvalidTransitionError,
     UnknownDossierError,
 )
-from govtier.storage.ports import Append, DossierQuery, DossierStore, summarize
+from govtier.storage.ports import (
+    MAX_INDEXED_LENGTH,
+    Append,
+    DossierQuery,
+    DossierStore,
+    summarize,
+)
 
 __all__ = ["PERSONAL_NAME", "StoreContract", "random_dossier", "sample_header"]
 
@@ -299,6 +305,44 @@ class StoreContract:
         with pytest.raises(InvalidInputError):
             store.append(_code(7), [], expected_version=0)
         assert store.find() == []
+
+    def test_indexed_fields_share_one_boundary_rule(self, store: DossierStore) -> None:
+        """NUL or over-long text in an indexed field: InvalidInputError, nothing written.
+
+        One rule for every store (:data:`~govtier.storage.ports.MAX_INDEXED_LENGTH`), checked
+        before the store is touched.
+        """
+        long = "9" * (MAX_INDEXED_LENGTH + 1)
+        edge = "G" + "0" * (MAX_INDEXED_LENGTH - 1)  # exactly the longest allowed
+        cal = _calendar()
+        cases = [
+            (sample_header("N\0-260302-0001"), "N\0-260302-0001", None, "code"),
+            (sample_header(long), long, None, "code"),
+            (
+                sample_header(_code(30), unit="000\x004", receiving_unit="00004"),
+                _code(30),
+                None,
+                "subject_unit",
+            ),
+            (sample_header(_code(31), receiving_unit=long), _code(31), None, "receiving_unit"),
+            (sample_header(_code(32), procedure_id=long), _code(32), None, "procedure_id"),
+            (sample_header(_code(33)), _code(33), "key\0", "idempotency_key"),
+            (sample_header(_code(34)), _code(34), long, "idempotency_key"),
+        ]
+        for header, code, key, field in cases:
+            dossier = Dossier.receive(header, at=_START, actor="clerk", calendar=cal)
+            with pytest.raises(InvalidInputError, match=field) as caught:
+                store.append(code, dossier.events, expected_version=0, idempotency_key=key)
+            assert PERSONAL_NAME not in str(caught.value)
+        with pytest.raises(InvalidInputError, match="agency"):
+            store.next_sequence("G01\0", dt.date(2026, 3, 9))
+        with pytest.raises(InvalidInputError, match="agency"):
+            store.next_sequence(long, dt.date(2026, 3, 9))
+        assert store.find() == []
+        ok = Dossier.receive(sample_header(edge), at=_START, actor="clerk", calendar=cal)
+        assert store.append(edge, ok.events, expected_version=0, idempotency_key=edge) == 1
+        assert store.load(edge) == ok
+        assert store.next_sequence(edge, dt.date(2026, 3, 9)) == 1
 
     def test_an_unknown_dossier_is_a_lookup_error(self, store: DossierStore) -> None:
         """Loading a code never stored raises UnknownDossierError (a LookupError)."""

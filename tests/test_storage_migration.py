@@ -1,0 +1,281 @@
+"""Schema version 1 -> 2: a store written by the previous release migrates and loses nothing.
+
+``tests/data/v1_store.sqlite`` and ``tests/data/v1_postgres.sql`` were written by govtier's
+version-1 code (``scripts/make_v1_store.py``, run before version 2 existed);
+``v1_expected.jsonl`` holds every dossier they store, as JSON documents written by that code.
+Each test migrates a copy (in place, into a new file, or on PostgreSQL) and checks every dossier
+loads equal to what it was — history, clock, applicant — and that the idempotency keys and the
+sequence numbers carried over. A migration killed with SIGKILL leaves a store that opens as
+version 1 or as version 2, never in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
+from tests.pg_fixtures import PostgresSchemas
+
+from govtier.dossier import Dossier
+from govtier.errors import SchemaVersionError, StorageError
+from govtier.serialization import from_document
+from govtier.storage import PostgresStore, SQLiteStore
+from govtier.storage.ports import DossierStore, bundled_province_of, summarize
+from govtier.storage.sqlite import migrate_file
+
+DATA = Path(__file__).parent / "data"
+V1_FILE = DATA / "v1_store.sqlite"
+V1_DUMP = DATA / "v1_postgres.sql"
+V1_SCHEMA = "govtier_v1_fixture"
+
+
+def _expected() -> list[Dossier]:
+    lines = DATA.joinpath("v1_expected.jsonl").read_text(encoding="utf-8").splitlines()
+    return [from_document(json.loads(line)["dossier"], Dossier) for line in lines]
+
+
+EXPECTED = _expected()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _v1_keys_and_sequences(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+        keys = raw.execute("SELECT key, code, version FROM idempotency_keys ORDER BY key")
+        key_rows = keys.fetchall()
+        sequences = raw.execute("SELECT agency, day, value FROM sequences ORDER BY 1, 2")
+        sequence_rows = sequences.fetchall()
+    raw.close()
+    return key_rows, sequence_rows
+
+
+def _loses_nothing(store: DossierStore, keys: list[tuple[Any, ...]]) -> None:
+    """Every dossier, summary, idempotency key and sequence of the version-1 store is kept."""
+    assert len(EXPECTED) == 80
+    assert [s.code for s in store.find()] == sorted(d.code for d in EXPECTED)
+    for dossier in EXPECTED:
+        loaded = store.load(dossier.code)
+        assert loaded == dossier
+        assert loaded.clock == dossier.clock
+        assert loaded.header == dossier.header  # the applicant's data, the procedure's terms
+    summaries = {s.code: s for s in store.find()}
+    for dossier in EXPECTED:
+        header = dossier.header
+        assert header is not None
+        province = bundled_province_of(header.subject_unit)
+        assert summaries[dossier.code] == summarize(dossier, province=province)
+    assert {d.code: d for d in store.stream()} == {d.code: d for d in EXPECTED}
+    by_code = {d.code: d for d in EXPECTED}
+    assert keys  # the fixture has keyed appends
+    for key, code, version in keys:  # a retried request is answered from the stored key
+        events = by_code[code].events
+        cut = max(1, len(events) // 2)  # how scripts/make_v1_store.py split each history
+        first = key.endswith("-a")
+        new, expected = (events[:cut], 0) if first else (events[cut:], cut)
+        assert store.append(code, new, expected_version=expected, idempotency_key=key) == version
+    assert len(store.find()) == len(EXPECTED)  # nothing was appended twice
+
+
+def test_the_v1_file_is_a_version_1_store() -> None:
+    """The fixture really is what version 1 wrote: its schema_version and its tables."""
+    with sqlite3.connect(f"file:{V1_FILE}?mode=ro", uri=True) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        columns = [r[1] for r in raw.execute("PRAGMA table_info(events)")]
+    raw.close()
+    assert columns == ["code", "seq", "kind", "at", "record"]
+
+
+def test_sqlite_v1_migrates_in_place_and_loses_nothing(tmp_path: Path) -> None:
+    """Opened for writing, a version-1 file becomes version 2; every dossier loads equal."""
+    path = tmp_path / "v1.db"
+    shutil.copy(V1_FILE, path)
+    keys, sequences = _v1_keys_and_sequences(path)
+    store = SQLiteStore(path)
+    assert store.schema_version == 2
+    _loses_nothing(store, keys)
+    for agency, day, value in sequences:
+        assert store.next_sequence(agency, dt.date.fromisoformat(day)) == value + 1
+    store.close()
+    again = SQLiteStore(path, read_only=True)
+    assert again.load(EXPECTED[0].code) == EXPECTED[0]
+    again.close()
+
+
+def test_sqlite_v1_migrates_into_a_new_file_leaving_the_old_one(tmp_path: Path) -> None:
+    """``migrate_file`` writes a version-2 copy; the version-1 file is not changed."""
+    source, target = tmp_path / "v1.db", tmp_path / "v2.db"
+    shutil.copy(V1_FILE, source)
+    before = _digest(source)
+    keys, _ = _v1_keys_and_sequences(source)
+    assert migrate_file(source, target) == 1
+    assert _digest(source) == before
+    assert not Path(str(target) + ".partial").exists()
+    store = SQLiteStore(target)
+    assert store.schema_version == 2
+    _loses_nothing(store, keys)
+    store.close()
+    with pytest.raises(StorageError, match="exists"):
+        migrate_file(source, target)
+
+
+def _column_bytes(path: Path, sql_text: str) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+        (size,) = raw.execute(sql_text).fetchone()
+    raw.close()
+    return int(size)
+
+
+def test_the_compact_records_are_a_fraction_of_version_1(tmp_path: Path) -> None:
+    """Version-2 event rows hold under a third of version 1's record bytes; terms are shared."""
+    target = tmp_path / "v2.db"
+    migrate_file(V1_FILE, target)
+    v1 = _column_bytes(V1_FILE, "SELECT sum(length(record)) FROM events")
+    v2 = _column_bytes(target, "SELECT sum(length(data)) FROM events")
+    assert v2 < v1 / 3
+    terms = _column_bytes(target, "SELECT count(*) FROM terms")
+    assert terms < len(EXPECTED)  # stored once per distinct procedure terms, not per dossier
+
+
+def test_a_v1_file_opened_read_only_is_refused_untouched(tmp_path: Path) -> None:
+    """Reading never migrates: a version-1 file opened read-only is refused, byte for byte kept."""
+    path = tmp_path / "v1.db"
+    shutil.copy(V1_FILE, path)
+    before = _digest(path)
+    with pytest.raises(SchemaVersionError, match=r"schema version 1.*read-only"):
+        SQLiteStore(path, read_only=True)
+    assert _digest(path) == before
+
+
+MIGRATOR = r"""
+import sys
+from govtier.storage import SQLiteStore
+SQLiteStore(sys.argv[1], province_of=lambda unit: None).close()
+print("done", flush=True)
+"""
+
+
+def _write_locked(path: Path) -> bool:
+    """Whether another connection holds the file's write lock (a migration is running)."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    else:
+        probe.execute("ROLLBACK")
+        return False
+    finally:
+        probe.close()
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_sqlite_migration_killed_midway_leaves_v1_or_v2(tmp_path: Path, round_: int) -> None:
+    """SIGKILL once the migration holds the write lock: the file opens as 1 or 2, and is whole."""
+    path = tmp_path / f"v1-{round_}.db"
+    shutil.copy(V1_FILE, path)
+    keys, _ = _v1_keys_and_sequences(path)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", MIGRATOR, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while worker.poll() is None and not _write_locked(path):
+        pass  # poll until the migration's transaction holds the lock (or the worker is done)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate(timeout=60)
+    with sqlite3.connect(path) as raw:  # a plain open: SQLite rolls back the killed writer
+        (version,) = raw.execute("SELECT version FROM schema_version").fetchone()
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    raw.close()
+    assert version in (1, 2)
+    if version == 1:
+        assert "terms" not in tables
+        assert not any(t.startswith("new_") for t in tables)
+    store = SQLiteStore(path)
+    assert store.schema_version == 2
+    _loses_nothing(store, keys)
+    store.close()
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _restore_v1(url: str, schema: str) -> None:
+    """Load the version-1 dump into ``schema`` (the dump's own schema name replaced)."""
+    dump = V1_DUMP.read_text(encoding="utf-8").replace(V1_SCHEMA, schema)
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", url],
+        input=dump,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _pg_keys(url: str, schema: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            sql.SQL("SELECT key, code, version FROM {}.idempotency_keys ORDER BY key").format(
+                sql.Identifier(schema)
+            )
+        ).fetchall()
+
+
+@pytest.mark.postgres
+def test_postgres_v1_migrates_and_loses_nothing(pg_schemas: PostgresSchemas) -> None:
+    """The version-1 dump restored, then opened: version 2, every dossier equal."""
+    schema = pg_schemas.new()
+    _restore_v1(pg_schemas.url, schema)
+    keys = _pg_keys(pg_schemas.url, schema)
+    with pytest.raises(SchemaVersionError, match="schema version 1"):
+        PostgresStore(pg_schemas.url, schema=schema, read_only=True)
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    assert store.schema_version == 2
+    _loses_nothing(store, keys)
+    store.close()
+
+
+PG_MIGRATOR = r"""
+import sys
+from govtier.storage import PostgresStore
+PostgresStore(sys.argv[1], schema=sys.argv[2], province_of=lambda unit: None).close()
+"""
+
+
+@pytest.mark.postgres
+def test_postgres_migration_killed_midway_leaves_v1_or_v2(pg_schemas: PostgresSchemas) -> None:
+    """SIGKILL once the migrator holds the migration lock: the schema is 1 or 2, and whole."""
+    schema = pg_schemas.new()
+    _restore_v1(pg_schemas.url, schema)
+    keys = _pg_keys(pg_schemas.url, schema)
+    with psycopg.connect(pg_schemas.url, autocommit=True) as admin:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", PG_MIGRATOR, pg_schemas.url, schema],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        locked = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        while worker.poll() is None and admin.execute(locked).fetchone() == (0,):
+            pass  # poll until the migration's transaction holds its lock (or it is done)
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate(timeout=60)
+    store = PostgresStore(pg_schemas.url, schema=schema)  # waits for the dead backend's lock
+    assert store.schema_version == 2
+    _loses_nothing(store, keys)
+    store.close()
