@@ -65,6 +65,7 @@ __all__ = [
     "Authority",
     "Competence",
     "Coverage",
+    "Decision",
     "IntakeCheck",
     "IntakeScope",
     "MatchedRule",
@@ -301,8 +302,13 @@ _ASPECT_LABELS: Final = {
 
 
 @attrs.frozen(kw_only=True)
-class _Decision:
-    """The date-independent part of an assignment, shared by every resolution that reaches it."""
+class Decision:
+    """The date-independent part of an assignment, shared by every resolution that reaches it.
+
+    :meth:`RuleSet.resolve` builds one per procedure version, place and channel and keeps it, so
+    resolving the same question on another day costs one small :class:`Assignment`. Read its
+    fields through the assignment (``assignment.competent`` is ``assignment.decision.competent``).
+    """
 
     procedure: Procedure
     subject_code: str
@@ -389,72 +395,72 @@ class Assignment:
 
     unit_code: str
     on: dt.date
-    _decision: _Decision
+    decision: Decision
 
     @property
     def procedure(self) -> Procedure:
         """The procedure version that applies."""
-        return self._decision.procedure
+        return self.decision.procedure
 
     @property
     def subject_code(self) -> str:
         """The code of the unit the rules were applied to."""
-        return self._decision.subject_code
+        return self.decision.subject_code
 
     @property
     def subject_name(self) -> str:
         """The name of the unit the rules were applied to."""
-        return self._decision.subject_name
+        return self.decision.subject_name
 
     @property
     def channel(self) -> Channel:
         """How the dossier is submitted."""
-        return self._decision.channel
+        return self.decision.channel
 
     @property
     def intake(self) -> IntakeScope:
         """Where the dossier may be received."""
-        return self._decision.intake
+        return self.decision.intake
 
     @property
     def receivers(self) -> str:
         """Where the dossier may be received, in words."""
-        return self._decision.receivers
+        return self.decision.receivers
 
     @property
     def competent(self) -> Authority:
         """The authority that decides."""
-        return self._decision.competent
+        return self.decision.competent
 
     @property
     def returns_at(self) -> str:
         """Where the result is returned, in words."""
-        return self._decision.returns_at
+        return self.decision.returns_at
 
     @property
     def steps(self) -> tuple[Step, ...]:
         """The inter-agency steps with their shares of the time limit."""
-        return self._decision.steps
+        return self.decision.steps
 
     @property
     def time_limit(self) -> Duration:
         """The time limit that applies."""
-        return self._decision.time_limit
+        return self.decision.time_limit
 
     @property
     def policy(self) -> DeadlinePolicy:
         """How the time limit is applied."""
-        return self._decision.policy
+        return self.decision.policy
 
     @property
     def explanation(self) -> tuple[MatchedRule, ...]:
         """Every rule that matched, most specific first, with what it decided."""
-        return self._decision.explanation
+        return self.decision.explanation
 
     @property
     def notes(self) -> tuple[str, ...]:
         """Anything else the caller should know, in the default language (see govtier.i18n)."""
-        return tuple(tr_data(note) for note in self._decision.notes)
+        return tuple(tr_data(note) for note in self.decision.notes)
 
     @property
     def confidence(self) -> Confidence:
@@ -1091,7 +1097,7 @@ class RuleSet:
         self._lock = threading.Lock()
         self._subjects: dict[tuple[str, bool], _Subject] = {}
         self._authorities: dict[tuple[int, str, bool], Authority] = {}
-        self._decisions: dict[tuple[int, str], _Decision] = {}
+        self._decisions: dict[tuple[int, str], Decision] = {}
         self._merged: dict[tuple[str, str], _Bucket] = {}
         self._buckets: dict[tuple[str, str | None], list[Rule]] = {}
         self._procedures_of: dict[str, tuple[str, ...]] = {}
@@ -1341,7 +1347,7 @@ class RuleSet:
 
     def _decide(
         self, plan: _Plan, proc: Procedure, subject: _Subject, on: dt.date, channel: Channel
-    ) -> _Decision:
+    ) -> Decision:
         if plan.competent is None:
             where = f"{subject.name} ({subject.code})"
             matched = ", ".join(m.rule.id for m in plan.explanation) or "none"
@@ -1365,7 +1371,7 @@ class RuleSet:
             )
             for spec in plan.steps or ()
         )
-        decision = _Decision(
+        decision = Decision(
             procedure=proc,
             subject_code=subject.code,
             subject_name=subject.name,

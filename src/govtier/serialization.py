@@ -309,7 +309,7 @@ def _check_keys(value: Any, cls: type, allowed: tuple[str, ...], required: tuple
 def _shadow(cls: type) -> type:
     """A plain attrs class with the written fields of ``cls`` (for Deadline and Assignment)."""
     from govtier.deadlines import Deadline
-    from govtier.jurisdiction import Assignment, _Decision
+    from govtier.jurisdiction import Assignment, Decision
 
     fields: dict[str, Any] = {}
     if cls is Deadline:
@@ -321,11 +321,11 @@ def _shadow(cls: type) -> type:
                 fields[f.name] = attrs.field(type=f.type)
     elif cls is Assignment:
         attrs.resolve_types(Assignment)
-        attrs.resolve_types(_Decision)
+        attrs.resolve_types(Decision)
         for f in attrs.fields(Assignment):
-            if f.name != "_decision":
+            if f.name != "decision":
                 fields[f.name] = attrs.field(type=f.type)
-        for f in attrs.fields(_Decision):
+        for f in attrs.fields(Decision):
             fields[f.name] = attrs.field(type=f.type)
     else:  # pragma: no cover - internal misuse
         msg = f"no shadow class for {cls.__name__}"
@@ -340,11 +340,11 @@ def _register_special_hooks() -> None:
     from govtier.catalogue import Change, Procedure
     from govtier.deadlines import Deadline
     from govtier.dossier import Dossier, DossierHeader
-    from govtier.jurisdiction import Assignment, _Decision
+    from govtier.jurisdiction import Assignment, Decision
 
     deadline_shadow = _shadow(Deadline)
     assignment_shadow = _shadow(Assignment)
-    decision_names = tuple(f.name for f in attrs.fields(_Decision))
+    decision_names = tuple(f.name for f in attrs.fields(Decision))
     optional_header: Any = DossierHeader | None
 
     def dump_deadline(value: Deadline) -> dict[str, Any]:
@@ -372,7 +372,7 @@ def _register_special_hooks() -> None:
 
     def load_assignment(value: Any, _type: Any) -> Assignment:
         plain = attrs.asdict(converter.structure(value, assignment_shadow), recurse=False)
-        decision = _Decision(**{name: plain.pop(name) for name in decision_names})
+        decision = Decision(**{name: plain.pop(name) for name in decision_names})
         return Assignment(decision=decision, **plain)
 
     attrs.resolve_types(Procedure)
