@@ -307,13 +307,7 @@ def ontime_chart_svg(
     if lang is not None:  # the titles, axis and notes in ``lang``; the default otherwise
         with language(lang):
             return ontime_chart_svg(data, by=by, title=title, label_of=label_of, top=top)
-    if top is not None and top < 1:
-        msg = f"top is the number of categories to show (at least 1) or None, got {top!r}"
-        raise InvalidInputError(msg, field="top", value=top)
-    names = _names(by)
-    ranked = ranked_rows(data, by=names, label_of=label_of)
-    rows = ranked if top is None else ranked[:top]
-    series = sorted({s for r in ranked for s, _ in r.points}) if len(names) == 2 else []
+    names, ranked, rows, series = _plotted(data, by, label_of, top)
     colour = {s: _PALETTE[i % len(_PALETTE)] for i, s in enumerate(series)}
     title = _title(data, names) if title is None else title
     subtitle = _subtitle(len(rows), len(ranked), names, series)
@@ -448,13 +442,7 @@ def ontime_chart_vegalite(
     if lang is not None:
         with language(lang):
             return ontime_chart_vegalite(data, by=by, title=title, label_of=label_of, top=top)
-    if top is not None and top < 1:
-        msg = f"top is the number of categories to show (at least 1) or None, got {top!r}"
-        raise InvalidInputError(msg, field="top", value=top)
-    names = _names(by)
-    ranked = ranked_rows(data, by=names, label_of=label_of)
-    rows = ranked if top is None else ranked[:top]
-    series = sorted({s for r in ranked for s, _ in r.points}) if len(names) == 2 else []
+    names, ranked, rows, series = _plotted(data, by, label_of, top)
     values: list[dict[str, object]] = []
     for rank, row in enumerate(rows, 1):
         base = {"category": row.category, "label": row.label, "rank": rank}
@@ -540,3 +528,20 @@ def vegalite_path(svg_path: str | Path) -> Path:
     target = Path(svg_path)
     stem = target.name.removesuffix(".svg") if target.suffix == ".svg" else target.name
     return target.with_name(stem + ".vl.json")
+
+
+def _plotted(
+    data: Report | Iterable[Mapping[str, object]],
+    by: Sequence[str],
+    label_of: Callable[[str], str | None] | None,
+    top: int | None,
+) -> tuple[tuple[str, ...], tuple[RankedRow, ...], tuple[RankedRow, ...], list[str]]:
+    """What both renderings plot: the keys, every ranked row, the rows shown, the series."""
+    if top is not None and top < 1:
+        msg = f"top is the number of categories to show (at least 1) or None, got {top!r}"
+        raise InvalidInputError(msg, field="top", value=top)
+    names = _names(by)
+    ranked = ranked_rows(data, by=names, label_of=label_of)
+    rows = ranked if top is None else ranked[:top]
+    series = sorted({s for r in ranked for s, _ in r.points}) if len(names) == 2 else []
+    return names, ranked, rows, series
