@@ -46,6 +46,7 @@ from tests.pg_fixtures import PostgresSchemas
 from govtier import StorageError, UnknownDossierError
 from govtier.dossier import Dossier
 from govtier.storage import PostgresStore, SQLiteStore
+from govtier.storage import sqlite as sqlite_module
 from govtier.storage.ports import Append, DossierStore
 from govtier.testing.contract import random_dossier
 
@@ -193,7 +194,8 @@ from govtier.storage import sqlite as module
 # A second migration that fails if run twice (CREATE TABLE) and counts its runs.
 module.MIGRATIONS = [
     *module.MIGRATIONS,
-    (2, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
+    (module.MIGRATIONS[-1][0] + 1,
+     "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
 ]
 path = sys.argv[1]
 print("ready", flush=True)
@@ -233,14 +235,15 @@ def test_processes_migrating_one_new_file_at_once(tmp_path: Path, round_: int) -
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
         results.append(json.loads(out))
-    assert {r["version"] for r in results} == {2}
+    newer = sqlite_module.MIGRATIONS[-1][0] + 1
+    assert {r["version"] for r in results} == {newer}
     assert sorted(r["seq"] for r in results) == list(range(1, 7))
     with sqlite3.connect(path) as raw:
         versions = raw.execute("SELECT version FROM schema_version").fetchall()
         runs = raw.execute("SELECT count(*) FROM migration_runs").fetchone()
         tables = raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()
     raw.close()
-    assert versions == [(2,)]
+    assert versions == [(newer,)]
     assert runs == (1,)
     assert tables == (1,)
 
@@ -322,12 +325,17 @@ def test_postgres_connection_dropped_mid_transaction(
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
+    pid = store._conn.info.backend_pid
     store._before_commit = kill_own_backend
     with pytest.raises(StorageError) as caught:
         store.append_many(_appends(BATCH))
     assert isinstance(caught.value.__cause__, psycopg.OperationalError)
     store._before_commit = None
-    time.sleep(0.1)
+    with psycopg.connect(url, autocommit=True) as admin:  # until the killed backend is gone
+        deadline = time.monotonic() + 60
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+            assert time.monotonic() < deadline, f"backend {pid} still alive after 60 s"
+            time.sleep(0.01)  # a poll interval, not an assumption about timing
     _nothing_lost_nothing_half_written(store)  # the store reconnects
     other = _fresh(url, schema)
     _nothing_lost_nothing_half_written(other)

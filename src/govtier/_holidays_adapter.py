@@ -47,8 +47,8 @@ class HolidayFact:
     Attributes:
         date: the day.
         name: the package's English name.
-        kind: ``"holiday"``, ``"in_lieu"``, ``"swapped_off"``, ``"swapped_in"`` or
-            ``"culture_day"``.
+        kind: ``"holiday"``, ``"in_lieu"``, ``"swapped_off"``, ``"swapped_in"``,
+            ``"culture_day"`` or ``"culture_day_in_lieu"``.
         source: the law behind it.
     """
 
@@ -97,7 +97,8 @@ def _classify(day: dt.date, name: str) -> HolidayFact:
             )
         return HolidayFact(date=day, name=swapped, kind="swapped_off", source=GOVERNMENT_SWAP)
     if "cultur" in lowered:
-        return HolidayFact(date=day, name=name, kind="culture_day", source=CULTURE_DAY)
+        kind = "culture_day_in_lieu" if "observed" in lowered else "culture_day"
+        return HolidayFact(date=day, name=name, kind=kind, source=CULTURE_DAY)
     if "observed" in lowered:
         return HolidayFact(date=day, name=name, kind="in_lieu", source=LABOUR_CODE_IN_LIEU)
     return HolidayFact(date=day, name=name, kind="holiday", source=LABOUR_CODE_HOLIDAYS)

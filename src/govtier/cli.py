@@ -449,7 +449,7 @@ def _report_table(result: Any, width: int) -> str:
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from govtier.charts import write_ontime_chart
-    from govtier.reporting import OnTimeBasis, report
+    from govtier.reporting import ApologyCount, OnTimeBasis, report
 
     store = _open_store(args.store)
     try:
@@ -461,10 +461,14 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             as_of=args.as_of,
             group_by=group_by,
             basis=OnTimeBasis(args.basis),
+            apologies=ApologyCount(args.apologies),
         )
         if args.chart:  # the chart is always by commune and month: a second pass
             by_commune = report(
-                store.stream_summaries(), as_of=args.as_of, group_by=("commune", "month")
+                store.stream_summaries(),
+                as_of=args.as_of,
+                group_by=("commune", "month"),
+                apologies=ApologyCount(args.apologies),
             )
             registry, cache = UnitRegistry.bundled(), dict[str, str]()
             write_ontime_chart(
@@ -735,6 +739,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--group-by", default="", help="comma-separated: province, commune, procedure, month, ..."
     )
     p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
+    p.add_argument(
+        "--apologies",
+        choices=["new appointment", "late"],
+        default="new appointment",
+        help="how a dossier given an apology with a new date counts (default: by the new date)",
+    )
     p.add_argument(
         "--chart",
         help="also write the communes' on-time rates, ranked, by month, as SVG (and Vega-Lite "

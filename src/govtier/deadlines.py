@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from govtier.calendar import DayInfo, WorkingCalendar
 
 __all__ = [
+    "DUE_CONVENTION",
+    "DUE_CONVENTION_CONFIDENCE",
     "ClockRules",
     "Counting",
     "Deadline",
+    "DeadlineNote",
     "DeadlinePolicy",
     "DueMoment",
     "Duration",
@@ -43,6 +46,7 @@ __all__ = [
     "WaitRule",
     "add_working_time",
     "compute_deadline",
+    "due_moment_of",
     "working_time_between",
 ]
 
@@ -56,6 +60,24 @@ CIVIL_CODE_END = LegalSource(
     article="Art. 148",
     title="a last day that is a weekly day off or a holiday rolls to the next working day",
 )
+DUE_CONVENTION: Final = LegalSource(
+    document="Civil Code 91/2015/QH13",
+    article="Art. 148",
+    title=(
+        "a limit in days ends at the end of its last day; govtier reads the end of a working day "
+        "as the close of business (working days, hours, same day) and keeps the end of the day "
+        "for calendar days"
+    ),
+)
+DUE_CONVENTION_CONFIDENCE: Final = Confidence.PARTIAL
+"""How sure the due-moment convention is (see :data:`DUE_CONVENTION`)."""
+"""The source of the due-moment convention (:attr:`DueMoment.BY_KIND`).
+
+Art. 148's "end of the last day" is confirmed [C]; that the end of a day is 24:00 was seen only
+in part [P]; no text was found saying whether a limit in working days ends at the close of
+business or at midnight [U], so the close of business — the moment appointment slips show — is
+govtier's reading."""
+
 CERTIFICATION_CUTOFF = LegalSource(
     document="Decree 23/2015/NĐ-CP",
     article="Art. 7",
@@ -209,8 +231,15 @@ class Counting(enum.Enum):
 
 
 class DueMoment(enum.Enum):
-    """What moment of the last day is due."""
+    """What moment of the last day is due.
 
+    The default, :attr:`BY_KIND`, is govtier's one convention (:data:`DUE_CONVENTION`): the
+    same in the API, the CLI and a dossier's stored clock, whichever way it is reached.
+    """
+
+    BY_KIND = "by kind"
+    """The convention for the kind of limit: the end of the last day for calendar days (Civil
+    Code 2015 Art. 148), the close of business of the last day for every other kind."""
     CLOSE_OF_BUSINESS = "close of business"
     """The end of the last working session of the last day."""
     SAME_CLOCK_TIME = "same clock time"
@@ -235,10 +264,12 @@ class OutsideHours(enum.Enum):
 class DeadlinePolicy:
     """How a time limit is applied to a receipt moment.
 
-    The defaults are the usual reading: count from the day after receipt, due at the close of
-    business of the last day, and a receipt outside working hours counts from the next working
-    session. Which of these Decree 118/2025 itself prescribes is unconfirmed; sector texts confirm
-    the after-hours rule for the State Treasury and Customs (see the docs).
+    The defaults are the usual reading: count from the day after receipt, due at the moment the
+    convention gives for the kind of limit (:attr:`DueMoment.BY_KIND`: the close of business of
+    the last day; the end of the last day for calendar days), and a receipt outside working hours
+    counts from the next working session. Which of these Decree 118/2025 itself prescribes is
+    unconfirmed; sector texts confirm the after-hours rule for the State Treasury and Customs
+    (see the docs).
 
     Attributes:
         counting: when counting starts, for day-based limits.
@@ -248,9 +279,67 @@ class DeadlinePolicy:
     """
 
     counting: Counting = Counting.FROM_NEXT_DAY
-    due: DueMoment = DueMoment.CLOSE_OF_BUSINESS
+    due: DueMoment = DueMoment.BY_KIND
     outside_hours: OutsideHours = OutsideHours.NEXT_SESSION
     source: LegalSource | None = None
+
+
+_NOTE_TEXT: Final[dict[str, str]] = {
+    "outside_hours": (
+        "Received outside working hours: counting from the next working session, {start}."
+    ),
+    "immediate": "Done immediately at the counter.",
+    "working_hours": "{hours} working hours counted through the working sessions.",
+    "after_cutoff": "Received after the {cutoff} cutoff: due the next working day ({source}).",
+    "by_cutoff": "Received by the {cutoff} cutoff: due the same day.",
+    "receipt_day_counts": "The day of receipt counts as the first working day.",
+    "working_days": (
+        "Counting starts the working day after receipt ({source}); the {ordinal} working day "
+        "is due."
+    ),
+    "no_working_days": "No working days to count: due the day of receipt.",
+    "calendar_days": "{days} calendar days from {start}: last day {last}.",
+    "calendar_roll": ("{last} is not a working day ({why}): the limit rolls to {day} ({source})."),
+    "end_of_day": "Due at the end of the last day ({source}).",
+}
+
+
+def _render(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return _fmt(value)
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    return str(value)
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineNote:
+    """One rule applied in computing a deadline, as a code and its values (for translations).
+
+    Attributes:
+        code: what was applied: ``outside_hours``, ``immediate``, ``working_hours``,
+            ``after_cutoff``, ``by_cutoff``, ``receipt_day_counts``, ``working_days``,
+            ``no_working_days``, ``calendar_days``, ``calendar_roll`` or ``end_of_day``.
+        params: the values the note speaks of, by name (moments, days, numbers, sources).
+
+    >>> note = DeadlineNote(code="by_cutoff", params=(("cutoff", dt.time(15)),))
+    >>> note.text
+    'Received by the 15:00 cutoff: due the same day.'
+    """
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The note in English."""
+        return _NOTE_TEXT[self.code].format(**{k: _render(v) for k, v in self.params})
+
+
+def _note(code: str, **params: object) -> DeadlineNote:
+    return DeadlineNote(code=code, params=tuple(params.items()))
 
 
 @attrs.frozen(kw_only=True)
@@ -263,7 +352,7 @@ class Deadline:
         due_at: the due moment (aware, Asia/Ho_Chi_Minh).
         duration: the time limit.
         policy: the policy applied.
-        notes: the rules applied, in words, in order.
+        notes: the rules applied, in words, in order (:attr:`reasons` as English text).
     """
 
     received_at: dt.datetime
@@ -279,10 +368,29 @@ class Deadline:
         """The due day."""
         return self.due_at.date()
 
+    @property
+    def reasons(self) -> tuple[DeadlineNote, ...]:
+        """The rules applied, in order, as codes with their values (what :attr:`notes` says)."""
+        return _compute(self.calendar, self.received_at, self.duration, self.policy)[2]
+
     def skipped_days(self) -> tuple[DayInfo, ...]:
-        """The days between receipt and the due day that did not count, each with its reason."""
-        start = self.received_at.date()
+        """The days that moved the due day later, each with its reason.
+
+        For working days, hours and same-day limits: the days off between receipt and the due
+        day, which were not counted. For calendar days every day counts (Civil Code Art. 147),
+        so only a last day that is not a working day, and any day off after it, moved the due
+        day: the roll to the next working day (Art. 148).
+        """
+        unit = self.duration.unit
         end = self.due_at.date()
+        if unit is DurationUnit.IMMEDIATE:
+            return ()
+        if unit is DurationUnit.CALENDAR_DAYS:
+            last = _calendar_last_day(self.counting_from, self.duration, self.policy)
+            if end <= last:
+                return ()
+            return tuple(self.calendar.non_working_days(last, end - dt.timedelta(days=1)))
+        start = self.received_at.date()
         if end <= start:
             return ()
         return tuple(self.calendar.non_working_days(start + dt.timedelta(days=1), end))
@@ -296,7 +404,12 @@ class Deadline:
         ]
         skipped = self.skipped_days()
         if skipped:
-            lines.append("Days not counted:")
+            rolled = self.duration.unit is DurationUnit.CALENDAR_DAYS
+            lines.append(
+                f"Days the limit rolled over ({CIVIL_CODE_END.article}):"
+                if rolled
+                else "Days not counted:"
+            )
             lines.extend(f"  - {info}" for info in skipped)
         lines.append(f"Due {_fmt(self.due_at)}.")
         return "\n".join(lines)
@@ -305,6 +418,31 @@ class Deadline:
 def _fmt(moment: dt.datetime) -> str:
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[moment.weekday()]
     return f"{weekday} {moment:%d/%m/%Y %H:%M}"
+
+
+def _calendar_last_day(start: dt.datetime, duration: Duration, policy: DeadlinePolicy) -> dt.date:
+    """The last day of a calendar-day limit counted from ``start``, before any roll."""
+    n = duration.amount
+    offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
+    return start.date() + dt.timedelta(days=offset)
+
+
+def due_moment_of(duration: Duration, policy: DeadlinePolicy | None = None) -> DueMoment:
+    """The moment of the last day that is due, for ``duration`` under ``policy``.
+
+    The policy's choice, or with :attr:`DueMoment.BY_KIND` (the default) the convention
+    (:data:`DUE_CONVENTION`): the end of the last day for calendar days, the close of business
+    for every other kind.
+
+    >>> due_moment_of(Duration.calendar_days(10)).name, due_moment_of(Duration.working_days(3)).name
+    ('END_OF_DAY', 'CLOSE_OF_BUSINESS')
+    """
+    due = (policy or DeadlinePolicy()).due
+    if due is not DueMoment.BY_KIND:
+        return due
+    if duration.unit is DurationUnit.CALENDAR_DAYS:
+        return DueMoment.END_OF_DAY
+    return DueMoment.CLOSE_OF_BUSINESS
 
 
 def compute_deadline(
@@ -325,8 +463,9 @@ def compute_deadline(
        Calendar days: receipt day + n (Civil Code Art. 147); a last day that is not a working day
        rolls to the next working day (Art. 148). Same day: that day if received by the cutoff,
        else the next working day. Immediate: the effective receipt moment.
-    4. The due moment is the close of business of the last day, the same clock time, or the end
-       of the day, as the policy says.
+    4. The due moment is the one :func:`due_moment_of` gives: by default the convention — the
+       end of the last day for calendar days, the close of business of the last day otherwise —
+       or the policy's close of business, same clock time or end of the day.
 
     Raises:
         InvalidInputError: ``received_at`` is naive or not a datetime, or ``duration`` is not a
@@ -339,22 +478,35 @@ def compute_deadline(
     if not isinstance(given, Duration):
         msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
         raise InvalidInputError(msg, field="duration", value=duration)
-    notes: list[str] = []
+    start, due, reasons = _compute(calendar, received, duration, policy)
+    return Deadline(
+        received_at=received,
+        counting_from=start,
+        due_at=due,
+        duration=duration,
+        policy=policy,
+        notes=tuple(r.text for r in reasons),
+        calendar=calendar,
+    )
+
+
+def _compute(
+    calendar: WorkingCalendar, received: dt.datetime, duration: Duration, policy: DeadlinePolicy
+) -> tuple[dt.datetime, dt.datetime, tuple[DeadlineNote, ...]]:
+    """The counting start, the due moment and the notes of :func:`compute_deadline`."""
+    notes: list[DeadlineNote] = []
     start = received
     if policy.outside_hours is OutsideHours.NEXT_SESSION:
         start = calendar.counting_start(received)
         if start != received:
-            notes.append(
-                f"Received outside working hours: counting from the next working session, "
-                f"{_fmt(start)}."
-            )
+            notes.append(_note("outside_hours", start=start))
     unit = duration.unit
     if unit is DurationUnit.IMMEDIATE:
-        notes.append("Done immediately at the counter.")
+        notes.append(_note("immediate"))
         due = start
     elif unit is DurationUnit.WORKING_HOURS:
         due = add_working_time(calendar, start, dt.timedelta(hours=duration.amount))
-        notes.append(f"{duration.amount} working hours counted through the working sessions.")
+        notes.append(_note("working_hours", hours=duration.amount))
     elif unit is DurationUnit.SAME_DAY:
         assert duration.cutoff is not None  # noqa: S101  (checked at construction)
         day = start.date()
@@ -362,13 +514,10 @@ def compute_deadline(
             day = calendar.add_working_days(day, 0)
         if start.date() == day and start.time().replace(tzinfo=None) > duration.cutoff:
             day = calendar.next_working_day(day)
-            notes.append(
-                f"Received after the {duration.cutoff:%H:%M} cutoff: due the next working day "
-                f"({CERTIFICATION_CUTOFF})."
-            )
+            notes.append(_note("after_cutoff", cutoff=duration.cutoff, source=CERTIFICATION_CUTOFF))
         else:
-            notes.append(f"Received by the {duration.cutoff:%H:%M} cutoff: due the same day.")
-        due = _due_on(calendar, day, start, policy)
+            notes.append(_note("by_cutoff", cutoff=duration.cutoff))
+        due = _due_on(calendar, day, start, duration, policy)
     elif unit is DurationUnit.WORKING_DAYS:
         n = duration.amount
         first = policy.counting is Counting.FROM_RECEIPT_DAY and calendar.is_working_day(
@@ -376,41 +525,29 @@ def compute_deadline(
         )
         if first and n > 0:
             day = calendar.add_working_days(start.date(), n - 1)
-            notes.append("The day of receipt counts as the first working day.")
+            notes.append(_note("receipt_day_counts"))
         else:
             day = calendar.add_working_days(start.date(), n)
             notes.append(
-                f"Counting starts the working day after receipt ({CIVIL_CODE_START.document}, "
-                f"{CIVIL_CODE_START.article}); the {_ordinal(n)} working day is due."
+                _note("working_days", source=CIVIL_CODE_START, ordinal=_ordinal(n))
                 if n
-                else "No working days to count: due the day of receipt."
+                else _note("no_working_days")
             )
-        due = _due_on(calendar, day, start, policy)
+        due = _due_on(calendar, day, start, duration, policy)
     else:  # calendar days
-        n = duration.amount
-        offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
-        last = start.date() + dt.timedelta(days=offset)
+        last = _calendar_last_day(start, duration, policy)
         calendar._in_range(last, "due day")
-        notes.append(f"{n} calendar days from {start:%d/%m/%Y}: last day {last:%d/%m/%Y}.")
+        notes.append(_note("calendar_days", days=duration.amount, start=start.date(), last=last))
         day = calendar.add_working_days(last, 0)
         if day != last:
-            notes.append(
-                f"{last:%d/%m/%Y} is not a working day ({calendar.why(last).reasons[-1].name}): "
-                f"the limit rolls to {day:%d/%m/%Y} ({CIVIL_CODE_END.document}, "
-                f"{CIVIL_CODE_END.article})."
-            )
-        due = _due_on(calendar, day, start, policy)
+            why = calendar.why(last).reasons[-1].name
+            notes.append(_note("calendar_roll", last=last, why=why, day=day, source=CIVIL_CODE_END))
+        due = _due_on(calendar, day, start, duration, policy)
+        if due_moment_of(duration, policy) is DueMoment.END_OF_DAY:
+            notes.append(_note("end_of_day", source=CIVIL_CODE_END))
     if due < start:  # e.g. no working days to count, received after the close (as received)
         due = start
-    return Deadline(
-        received_at=received,
-        counting_from=start,
-        due_at=due,
-        duration=duration,
-        policy=policy,
-        notes=tuple(notes),
-        calendar=calendar,
-    )
+    return start, due, tuple(notes)
 
 
 def _ordinal(n: int) -> str:
@@ -419,12 +556,17 @@ def _ordinal(n: int) -> str:
 
 
 def _due_on(
-    calendar: WorkingCalendar, day: dt.date, start: dt.datetime, policy: DeadlinePolicy
+    calendar: WorkingCalendar,
+    day: dt.date,
+    start: dt.datetime,
+    duration: Duration,
+    policy: DeadlinePolicy,
 ) -> dt.datetime:
-    if policy.due is DueMoment.END_OF_DAY:
+    due = due_moment_of(duration, policy)
+    if due is DueMoment.END_OF_DAY:
         return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=VIETNAM_TZ)
     close = calendar.close_of_business(day)
-    if policy.due is DueMoment.SAME_CLOCK_TIME:
+    if due is DueMoment.SAME_CLOCK_TIME:
         same = dt.datetime.combine(day, start.time().replace(tzinfo=None), tzinfo=VIETNAM_TZ)
         return min(same, close)
     return close

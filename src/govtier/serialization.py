@@ -215,6 +215,7 @@ _TYPE_MODULES: Final = (
             "Clock",
             "Wait",
             "AppointmentChange",
+            "Phase",
             "ReceiptSlip",
             *(cls.__name__ for cls in EVENT_TYPES),
             "Status",

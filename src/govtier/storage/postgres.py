@@ -39,6 +39,9 @@ from govtier.storage.ports import (
     check_sequence_args,
     fold_stored,
     plan_batch,
+    summarize,
+    timeline_from_text,
+    timeline_to_text,
 )
 
 if TYPE_CHECKING:
@@ -93,7 +96,13 @@ CREATE INDEX dossiers_received_at ON dossiers (received_at);
 CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS NOT NULL
 """
 
-MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1)]
+_V2: Final = """
+ALTER TABLE dossiers ADD COLUMN timeline TEXT
+"""
+# version 2: each summary keeps its timeline (see the SQLite store); version-1 rows are filled
+# in from their events when the schema is opened.
+
+MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1), (2, _V2)]
 """The forward migrations, ``(version, statements separated by ';')``, oldest first."""
 
 _MIGRATION_LOCK: Final = 0x6F76_7469_6572  # pg_advisory_xact_lock key: one migrator at a time
@@ -101,7 +110,7 @@ _RETRIES: Final = 5
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, finished_at, timeliness, version"
+    "received_at, appointment, finished_at, timeliness, version, timeline"
 )
 
 
@@ -263,6 +272,8 @@ class PostgresStore(DossierStore):
                         conn.execute(statement.encode())
                 conn.execute("UPDATE schema_version SET version = %s", (number,))
                 version = number
+        if version >= 2:
+            _fill_timelines(conn)
         return version
 
     # -- the port -----------------------------------------------------------------------------
@@ -431,13 +442,13 @@ class PostgresStore(DossierStore):
 
 _INSERT_DOSSIER: Final = (
     "INSERT INTO dossiers (status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, running_due, finished_at, timeliness, version, code) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "received_at, appointment, running_due, finished_at, timeliness, version, timeline, code) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _UPDATE_DOSSIER: Final = (
     "UPDATE dossiers SET status = %s, procedure_id = %s, receiving_unit = %s, subject_unit = %s, "
     "province = %s, channel = %s, received_at = %s, appointment = %s, running_due = %s, "
-    "finished_at = %s, timeliness = %s, version = %s WHERE code = %s"
+    "finished_at = %s, timeliness = %s, version = %s, timeline = %s WHERE code = %s"
 )
 
 
@@ -455,8 +466,21 @@ def _summary_row(summary: DossierSummary) -> tuple[Any, ...]:
         summary.finished_at,
         None if summary.timeliness is None else summary.timeliness.value,
         summary.version,
+        timeline_to_text(summary),
         summary.code,
     )
+
+
+def _fill_timelines(conn: psycopg.Connection[Any]) -> None:
+    """Fill the timeline of summaries written before version 2, from their events."""
+    codes = [r[0] for r in conn.execute(b"SELECT code FROM dossiers WHERE timeline IS NULL")]
+    for code in codes:
+        rows = conn.execute(
+            b"SELECT code, seq, record FROM events WHERE code = %s ORDER BY seq", (code,)
+        ).fetchall()
+        dossier = fold_stored(code, _histories(rows).get(code, []))
+        text = timeline_to_text(summarize(dossier, province=None))
+        conn.execute(b"UPDATE dossiers SET timeline = %s WHERE code = %s", (text, code))
 
 
 def _storage_error(action: str, exc: Exception) -> StorageError:
@@ -526,6 +550,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
+    phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
@@ -540,6 +565,8 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             finished_at=_local(row[9]),
             timeliness=None if row[10] is None else Timeliness(row[10]),
             version=row[11],
+            phases=phases,
+            apologised_at=apologised,
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"

@@ -10,7 +10,7 @@ newer govtier, or a database that is not govtier's, is refused untouched
 >>> import datetime as dt
 >>> store = SQLiteStore(":memory:")
 >>> store.next_sequence("G01.20.01", dt.date(2026, 3, 9)), store.schema_version
-(1, 1)
+(1, 2)
 >>> store.close()
 """
 
@@ -53,6 +53,9 @@ from govtier.storage.ports import (
     fold_stored,
     plan_batch,
     stream_pages,
+    summarize,
+    timeline_from_text,
+    timeline_to_text,
 )
 
 __all__ = ["MIGRATIONS", "SQLiteStore"]
@@ -104,14 +107,21 @@ CREATE INDEX dossiers_received_at ON dossiers (received_at);
 CREATE INDEX dossiers_running_due ON dossiers (running_due) WHERE running_due IS NOT NULL
 """
 
-MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1)]
+_V2: Final = """
+ALTER TABLE dossiers ADD COLUMN timeline TEXT
+"""
+# version 2: each summary keeps its timeline (phases and first apology), so a report over the
+# summaries as of any moment equals the report over the dossiers; the rows of a version-1 file
+# are filled in from their events when it is opened (nothing is lost: events are untouched).
+
+MIGRATIONS: Final[list[tuple[int, str]]] = [(1, _V1), (2, _V2)]
 """The forward migrations, ``(version, statements separated by ';')``, oldest first."""
 
 _CHUNK: Final = 500  # host parameters per IN (...) list, well under SQLite's limit
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, finished_at, timeliness, version"
+    "received_at, appointment, finished_at, timeliness, version, timeline"
 )
 
 
@@ -222,11 +232,21 @@ class SQLiteStore(DossierStore):
                             db.execute(statement)
                     db.execute("UPDATE schema_version SET version = ?", (number,))
                     version = number
+            if version >= 2:
+                self._fill_timelines()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         return version
+
+    def _fill_timelines(self) -> None:
+        """Fill the timeline of summaries written before version 2, from their events."""
+        codes = [r[0] for r in self._db.execute("SELECT code FROM dossiers WHERE timeline IS NULL")]
+        for code in codes:
+            dossier = fold_stored(code, self._read_events(code))
+            text = timeline_to_text(summarize(dossier, province=None))
+            self._db.execute("UPDATE dossiers SET timeline = ? WHERE code = ?", (text, code))
 
     # -- the port -----------------------------------------------------------------------------
 
@@ -383,13 +403,13 @@ class SQLiteStore(DossierStore):
 
 _INSERT_DOSSIER: Final = (
     "INSERT INTO dossiers (status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, running_due, finished_at, timeliness, version, code) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "received_at, appointment, running_due, finished_at, timeliness, version, timeline, code) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_DOSSIER: Final = (
     "UPDATE dossiers SET status = ?, procedure_id = ?, receiving_unit = ?, subject_unit = ?, "
     "province = ?, channel = ?, received_at = ?, appointment = ?, running_due = ?, "
-    "finished_at = ?, timeliness = ?, version = ? WHERE code = ?"
+    "finished_at = ?, timeliness = ?, version = ?, timeline = ? WHERE code = ?"
 )
 
 
@@ -407,6 +427,7 @@ def _summary_row(summary: DossierSummary) -> tuple[Any, ...]:
         _ts(summary.finished_at),
         None if summary.timeliness is None else summary.timeliness.value,
         summary.version,
+        timeline_to_text(summary),
         summary.code,
     )
 
@@ -490,6 +511,7 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
 
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
+    phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
@@ -504,6 +526,8 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             finished_at=_from_ts(row[9]),
             timeliness=None if row[10] is None else Timeliness(row[10]),
             version=row[11],
+            phases=phases,
+            apologised_at=apologised,
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
