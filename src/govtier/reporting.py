@@ -399,6 +399,10 @@ def _rows(
                 continue  # not yet opened at as_of
             yield _row(item, moment, field_of, province_of)
             continue
+        phases = getattr(item, "phases", None)
+        if phases and field_of is None and phases[-1].at <= moment:
+            yield item  # nothing happened after as_of: the summary is its own standing
+            continue
         standing_at = getattr(item, "standing", None)
         if callable(standing_at):
             standing = standing_at(moment)
@@ -623,14 +627,15 @@ def _count(counts: list[int], row: ReportRow, moment: dt.datetime, apologies: Ap
     if row.received_at is None:
         counts[_I["awaiting_intake"]] += 1
         return
-    standing = _standing(row)
-    late_by_apology = apologies is ApologyCount.LATE and standing.apologised_at is not None
+    late_by_apology = (
+        apologies is ApologyCount.LATE and getattr(row, "apologised_at", None) is not None
+    )
     if row.finished_at is not None:
         timeliness = Timeliness.LATE if late_by_apology else _timeliness(row)
         if timeliness is not None:
             counts[_TIMELINESS_INDEX[timeliness]] += 1
         return
-    state = standing.clock_state(moment)
+    state = _standing(row).clock_state(moment)
     if late_by_apology and state in _RUNNING_STATES:
         state = ClockState.OVERDUE
     index = _STATE_INDEX.get(state)

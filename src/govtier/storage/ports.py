@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -193,15 +194,35 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
 def timeline_to_text(summary: DossierSummary) -> str:
     """The part of a summary's timeline a store keeps in one text column (compact JSON).
 
-    The phases as ``[moment, status code, appointment]`` (UTC ISO 8601 moments) and the first
-    apology's moment; :func:`timeline_from_text` reads it back.
+    The phases as ``[moment, status code, appointment]`` and the first apology's moment, each
+    moment as whole microseconds since the Unix epoch; :func:`timeline_from_text` reads it back.
     """
 
-    def ts(value: dt.datetime | None) -> str | None:
-        return None if value is None else value.astimezone(dt.UTC).isoformat()
+    def us(value: dt.datetime | None) -> int | None:
+        return None if value is None else (value - _EPOCH) // _MICROSECOND
 
-    phases = [[ts(p.at), p.status.value, ts(p.appointment)] for p in summary.phases]
-    return json.dumps({"p": phases, "a": ts(summary.apologised_at)}, separators=(",", ":"))
+    phases = [[us(p.at), p.status.value, us(p.appointment)] for p in summary.phases]
+    return json.dumps({"p": phases, "a": us(summary.apologised_at)}, separators=(",", ":"))
+
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+_STATUS_OF: Final = {s.value: s for s in Status}
+
+
+def _from_us(value: object) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError
+    return _moment_of_us(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _moment_of_us(value: int) -> dt.datetime:
+    """The moment ``value`` microseconds after the epoch, in Vietnam (appointments repeat)."""
+    seconds, micro = divmod(value, 1_000_000)
+    return dt.datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(microsecond=micro)
 
 
 def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], dt.datetime | None]:
@@ -212,25 +233,16 @@ def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], 
     """
     if text is None:
         return (), None
-
-    def moment(value: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        found = dt.datetime.fromisoformat(value)
-        if found.tzinfo is None:
-            raise ValueError
-        return found.astimezone(VIETNAM_TZ)
-
     try:
         data = json.loads(text)
         phases = []
-        for at, status, appointment in data["p"]:
-            when = moment(at)
+        for at, status, due in data["p"]:
+            when = _from_us(at)
             if when is None:
                 raise ValueError
-            phases.append(Phase(at=when, status=Status(status), appointment=moment(appointment)))
-        return tuple(phases), moment(data["a"])
-    except (ValueError, TypeError, KeyError) as exc:
+            phases.append(Phase(at=when, status=_STATUS_OF[status], appointment=_from_us(due)))
+        return tuple(phases), _from_us(data["a"])
+    except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
         msg = f"dossier {code}: the stored timeline cannot be read ({type(exc).__name__})"
         raise CorruptRecordError(msg) from exc
 
