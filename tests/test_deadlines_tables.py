@@ -14,10 +14,16 @@ import json
 
 import pytest
 
-from govtier import VIETNAM_TZ, DeadlinePolicy, DueMoment, Duration, WorkingCalendar
+from govtier import VIETNAM_TZ, Duration, WorkingCalendar
 from govtier.catalogue import Catalogue
 from govtier.cli import main
-from govtier.deadlines import DUE_CONVENTION, DurationUnit, due_moment_of
+from govtier.deadlines import (
+    DUE_CONVENTION,
+    DeadlinePolicy,
+    DueMoment,
+    DurationUnit,
+    due_moment_of,
+)
 from govtier.dossier import Dossier
 from govtier.testing.contract import sample_header
 
