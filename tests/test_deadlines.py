@@ -102,8 +102,14 @@ class TestOtherKinds:
     def test_calendar_days_roll_past_tet(self, cal: WorkingCalendar) -> None:
         """10 days from 6/2/2026 end on Mon 16/2 (Tết) and roll to Mon 23/2 (Art. 148)."""
         deadline = cal.deadline(at(2026, 2, 6, 10), Duration.calendar_days(10))
-        assert deadline.due_at == at(2026, 2, 23, 17)
+        # the due day is unchanged; the moment is the convention's end of the last day (issue 13:
+        # it used to be 17:00 here and 23:59:59 in a judicial-record dossier)
+        assert deadline.due_at.date() == dt.date(2026, 2, 23)
+        assert deadline.due_at == dt.datetime(2026, 2, 23, 23, 59, 59, tzinfo=VIETNAM_TZ)
         assert "Art. 148" in deadline.explanation
+        close = DeadlinePolicy(due=DueMoment.CLOSE_OF_BUSINESS)
+        limit = Duration.calendar_days(10)
+        assert cal.deadline(at(2026, 2, 6, 10), limit, close).due_at == at(2026, 2, 23, 17)
 
     def test_calendar_days_end_of_day_policy(self, cal: WorkingCalendar) -> None:
         """Civil Code reading: the end of the last day."""

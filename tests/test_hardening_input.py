@@ -359,7 +359,7 @@ def test_every_dossier_command_with_an_extreme_moment(moment: dt.datetime) -> No
         with pytest.raises(GovtierError) as caught:
             command()
         assert isinstance(caught.value, InvalidInputError), (name, caught.value)
-        fields = ("at", "appointment", "as_of", "received_at", "start", "end")
+        fields = ("at", "appointment", "new_appointment", "as_of", "received_at", "start", "end")
         assert caught.value.field in fields, name
 
 

@@ -47,6 +47,7 @@ from govtier import SchemaVersionError, StorageError, UnknownDossierError
 from govtier.cli import main as cli_main
 from govtier.dossier import Dossier
 from govtier.storage import PostgresStore, SQLiteStore
+from govtier.storage import sqlite as sqlite_module
 from govtier.storage.ports import Append, DossierStore
 from govtier.testing.contract import random_dossier
 
@@ -194,7 +195,8 @@ from govtier.storage import sqlite as module
 # A third migration that fails if run twice (CREATE TABLE) and counts its runs.
 module.MIGRATIONS = [
     *module.MIGRATIONS,
-    (3, "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
+    (module.MIGRATIONS[-1][0] + 1,
+     "CREATE TABLE migration_runs (n INTEGER); INSERT INTO migration_runs (n) VALUES (1)"),
 ]
 path = sys.argv[1]
 print("ready", flush=True)
@@ -234,14 +236,15 @@ def test_processes_migrating_one_new_file_at_once(tmp_path: Path, round_: int) -
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
         results.append(json.loads(out))
-    assert {r["version"] for r in results} == {3}
+    newer = sqlite_module.MIGRATIONS[-1][0] + 1
+    assert {r["version"] for r in results} == {newer}
     assert sorted(r["seq"] for r in results) == list(range(1, 7))
     with sqlite3.connect(path) as raw:
         versions = raw.execute("SELECT version FROM schema_version").fetchall()
         runs = raw.execute("SELECT count(*) FROM migration_runs").fetchone()
         tables = raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()
     raw.close()
-    assert versions == [(3,)]
+    assert versions == [(newer,)]
     assert runs == (1,)
     assert tables == (1,)
 

@@ -305,9 +305,8 @@ def step(d: Dossier, action: str, when: dt.datetime) -> Dossier:
     if action == "pay":
         return d.pay(at=when, actor="applicant", calendar=CAL)
     if action == "apologise":
-        due = d.appointment or when
         return d.apologise(
-            at=when, actor="chair", reason="late", new_appointment=max(due, when) + dt.timedelta(3)
+            at=when, actor="chair", reason="late", extension=Duration.working_days(3), calendar=CAL
         )
     if action == "decide":
         return d.decide(at=when, actor="chair", outcome=Outcome.DENIED, document="CV-9")

@@ -68,6 +68,7 @@ from govtier.dossier import (
     Outcome,
     Paid,
     PaymentRequested,
+    Phase,
     ReceiptSlip,
     Received,
     Refused,
@@ -539,6 +540,9 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
         before=st.none() | moments,
         after=st.none() | moments,
         reason=maybe_words,
+    ),
+    "Phase": st.builds(
+        Phase, at=moments, status=st.sampled_from(Status), appointment=st.none() | moments
     ),
     "ReceiptSlip": st.builds(
         ReceiptSlip,

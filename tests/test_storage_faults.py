@@ -44,7 +44,7 @@ from govtier.testing.contract import PERSONAL_NAME, random_dossier, sample_heade
 pytestmark = pytest.mark.slow
 
 WORKER = r"""
-import json, random, sys, time
+import json, random, sys, threading
 from govtier.errors import ConcurrencyError
 from govtier.dossier import Transferred
 from govtier.storage import PostgresStore, SQLiteStore
@@ -66,8 +66,9 @@ def dossier(n):
 mode = spec["mode"]
 if mode == "hang":       # stop inside the transaction: the write lock held, the reads done
     def hang(unit):      # the store asks for provinces inside the batch's transaction
-        print("IN-TRANSACTION", flush=True)
-        time.sleep(120)
+        pid = store._conn.info.backend_pid if spec["kind"] == "postgres" else 0
+        print("IN-TRANSACTION", pid, flush=True)
+        threading.Event().wait()  # until killed
     store.close()
     if spec["kind"] == "sqlite":
         store = SQLiteStore(spec["target"], province_of=hang)
@@ -123,6 +124,18 @@ def _kill(worker: subprocess.Popen[str]) -> int:
     return worker.returncode
 
 
+def _wait_until_backend_gone(url: str, pid: int, timeout: float = 60.0) -> None:
+    """Wait (polling, up to ``timeout`` s) until PostgreSQL no longer lists backend ``pid``."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as admin:
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+            if time.monotonic() > deadline:
+                pytest.fail(f"backend {pid} still alive {timeout} s after its client was killed")
+            time.sleep(0.01)  # a poll interval, not an assumption about timing
+
+
 def _code(n: int, worker: int = 0) -> str:
     return f"K{worker}-260302-{n:04d}"
 
@@ -165,11 +178,12 @@ def test_a_writer_killed_inside_its_transaction_leaves_nothing(backend: Backend)
     worker = _spawn(spec | {"mode": "hang", "numbers": list(range(3, 33))})
     assert worker.stdout is not None
     line = worker.stdout.readline()
-    if line.strip() != "IN-TRANSACTION":
+    if not line.startswith("IN-TRANSACTION"):
         _kill(worker)
         pytest.fail(f"the worker did not reach its transaction: {line!r}")
     assert _kill(worker) == -signal.SIGKILL
-    time.sleep(0.2)  # PostgreSQL notices the dead client and rolls back
+    if spec["kind"] == "postgres":  # wait until PostgreSQL has ended (rolled back) its session
+        _wait_until_backend_gone(spec["target"], int(line.split()[1]))
     assert [s.code for s in store.find()] == [d.code for d in kept]
     assert [store.load(d.code) for d in kept] == kept
     with pytest.raises(UnknownDossierError):
@@ -192,10 +206,13 @@ def test_a_writer_killed_at_a_random_moment_leaves_whole_batches(backend: Backen
             _kill(worker)
             pytest.fail("the worker died before committing three batches")
         reported = int(line)
-    time.sleep(random.uniform(0.0, 0.05))  # noqa: S311
+    # kill it a seeded number of batches later: after a report line, inside the next append
+    for _ in range(random.Random(13).randint(0, 2)):  # noqa: S311
+        line = worker.stdout.readline()
+        if line:
+            reported = int(line)
     assert _kill(worker) == -signal.SIGKILL
-    time.sleep(0.2)
-    store = opener()
+    store = opener()  # a killed writer's open transaction is never visible: no wait needed
     stored = store.find()
     count = len(stored)
     assert count >= reported
@@ -286,10 +303,11 @@ def test_sqlite_migrates_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """A version-1 file is migrated to a newer schema when opened; its data is kept."""
     path = tmp_path / "old.db"
     dossier = _filled_sqlite(path)
-    extra = (3, "CREATE INDEX dossiers_channel ON dossiers (channel)")
+    newer = sqlite_module.MIGRATIONS[-1][0] + 1
+    extra = (newer, "CREATE INDEX dossiers_channel ON dossiers (channel)")
     monkeypatch.setattr(sqlite_module, "MIGRATIONS", [*sqlite_module.MIGRATIONS, extra])
     store = SQLiteStore(path)
-    assert store.schema_version == 3
+    assert store.schema_version == newer
     assert store.load(dossier.code) == dossier
     store.close()
     with sqlite3.connect(path) as raw:
@@ -297,7 +315,7 @@ def test_sqlite_migrates_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     raw.close()
     assert "dossiers_channel" in names
     monkeypatch.undo()
-    with pytest.raises(SchemaVersionError, match="schema version 3"):
+    with pytest.raises(SchemaVersionError, match=f"schema version {newer}"):
         SQLiteStore(path)
 
 

@@ -50,8 +50,8 @@ class HolidayFact:
         name: the package's English name.
         name_vi: the package's Vietnamese name (``language="vi"``), with the official spelling
             "Tết Nguyên đán" (the package writes "Nguyên Đán").
-        kind: ``"holiday"``, ``"in_lieu"``, ``"swapped_off"``, ``"swapped_in"`` or
-            ``"culture_day"``.
+        kind: ``"holiday"``, ``"in_lieu"``, ``"swapped_off"``, ``"swapped_in"``,
+            ``"culture_day"`` or ``"culture_day_in_lieu"``.
         source: the law behind it.
     """
 
@@ -116,9 +116,12 @@ def _classify(day: dt.date, name: str, name_vi: str | None = None) -> HolidayFac
             date=day, name=swapped, name_vi=name_vi, kind="swapped_off", source=GOVERNMENT_SWAP
         )
     if "cultur" in lowered:
-        kind, source = "culture_day", CULTURE_DAY
-    elif "observed" in lowered:
-        kind, source = "in_lieu", LABOUR_CODE_IN_LIEU
-    else:
-        kind, source = "holiday", LABOUR_CODE_HOLIDAYS
-    return HolidayFact(date=day, name=name, name_vi=name_vi, kind=kind, source=source)
+        kind = "culture_day_in_lieu" if "observed" in lowered else "culture_day"
+        return HolidayFact(date=day, name=name, name_vi=name_vi, kind=kind, source=CULTURE_DAY)
+    if "observed" in lowered:
+        return HolidayFact(
+            date=day, name=name, name_vi=name_vi, kind="in_lieu", source=LABOUR_CODE_IN_LIEU
+        )
+    return HolidayFact(
+        date=day, name=name, name_vi=name_vi, kind="holiday", source=LABOUR_CODE_HOLIDAYS
+    )

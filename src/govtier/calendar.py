@@ -182,6 +182,8 @@ class Notice:
         working_days: weekend days the notice makes working days.
         confidence: how well the notice is confirmed.
         note: anything a reader should know (what was checked, what is pending).
+        culture_day: the notice declares Vietnam Culture Day (24/11) and its days in lieu; a
+            calendar built with ``include_culture_day=False`` leaves it out.
     """
 
     id: str = attrs.field(validator=attrs.validators.min_len(1))
@@ -191,6 +193,7 @@ class Notice:
     working_days: tuple[dt.date, ...] = ()
     confidence: Confidence = Confidence.CONFIRMED
     note: str | None = None
+    culture_day: bool = False
 
     def __attrs_post_init__(self) -> None:
         both = set(self.days_off) & set(self.working_days)
@@ -362,6 +365,7 @@ _NOTICE_KEYS: Final = frozenset(
         "days_off",
         "working_days",
         "note",
+        "culture_day",
     }
 )
 
@@ -434,6 +438,11 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
         title=text("issuer", required=False),
         url=text("url", required=False),
     )
+    culture = entry.get("culture_day", False)
+    if not isinstance(culture, bool):
+        raise DataFileError(
+            f"must be true or false, got {culture!r}", path=path, entry=label, field="culture_day"
+        )
     off, work = days("days_off"), days("working_days")
     if not off and not work:
         raise DataFileError(
@@ -451,6 +460,7 @@ def _notice_from_entry(entry: object, *, path: str, index: int) -> Notice:
             working_days=work,
             confidence=confidence,
             note=text("note", required=False),
+            culture_day=culture,
         )
     except InvalidInputError as exc:
         raise DataFileError(str(exc), path=path, entry=label, field=exc.field) from None
@@ -719,12 +729,11 @@ class WorkingCalendar:
             from govtier._holidays_adapter import vietnam_facts
 
             for fact in vietnam_facts(self.first_year, self.last_year):
-                if fact.kind == "culture_day" and not self.include_culture_day:
+                culture = fact.kind.startswith("culture_day")
+                if culture and not self.include_culture_day:
                     continue
                 kind = _FACT_KINDS[fact.kind]
-                confidence = (
-                    Confidence.PARTIAL if fact.kind == "culture_day" else Confidence.CONFIRMED
-                )
+                confidence = Confidence.PARTIAL if culture else Confidence.CONFIRMED
                 reason = DayReason(
                     kind=kind,
                     name=fact.name,
@@ -734,8 +743,13 @@ class WorkingCalendar:
                 )
                 put(fact.date, reason, is_working=kind.makes_working)
         for notice in self.notices:
+            if notice.culture_day and not self.include_culture_day:
+                continue
             for day in notice.days_off:
                 kind = _notice_off_kind(day)
+                if notice.culture_day:
+                    is_day = (day.month, day.day) == (11, 24)
+                    kind = ReasonKind.PUBLIC_HOLIDAY if is_day else ReasonKind.DAY_IN_LIEU
                 name, name_vi = notice.title, None
                 if working.get(day) is False:  # the notice confirms a known day off
                     known = reasons[day][-1]
@@ -929,6 +943,19 @@ class WorkingCalendar:
         clock = local.time().replace(tzinfo=None)
         return any(s.start <= clock < s.end for s in sessions)
 
+    def is_working_moment(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` falls in a working session of a working day, its end included.
+
+        The close of business (e.g. 17:00) is a working moment; a Sunday, a holiday, the lunch
+        break or the evening is not.
+
+        Raises:
+            InvalidInputError: ``moment`` is not an aware datetime.
+        """
+        local = check_aware(moment, "moment")
+        clock = local.time().replace(tzinfo=None)
+        return any(s.start <= clock <= s.end for s in self.sessions_on(local.date()))
+
     def counting_start(self, moment: dt.datetime) -> dt.datetime:
         """``moment`` if it falls in a working session, else the start of the next one.
 
@@ -1000,6 +1027,7 @@ _FACT_KINDS: Final = {
     "swapped_off": ReasonKind.SWAPPED_OFF,
     "swapped_in": ReasonKind.SWAPPED_IN,
     "culture_day": ReasonKind.PUBLIC_HOLIDAY,
+    "culture_day_in_lieu": ReasonKind.DAY_IN_LIEU,
 }
 
 

@@ -513,7 +513,7 @@ def _report_table(result: Any, width: int) -> str:
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from govtier.charts import write_ontime_chart
-    from govtier.reporting import OnTimeBasis, report
+    from govtier.reporting import ApologyCount, OnTimeBasis, report
 
     store = _open_store(args.store, args.schema)
     try:
@@ -525,10 +525,14 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
             as_of=args.as_of,
             group_by=group_by,
             basis=OnTimeBasis(args.basis),
+            apologies=ApologyCount(args.apologies),
         )
         if args.chart:  # the chart is always by commune and month: a second pass
             by_commune = report(
-                store.stream_summaries(), as_of=args.as_of, group_by=("commune", "month")
+                store.stream_summaries(),
+                as_of=args.as_of,
+                group_by=("commune", "month"),
+                apologies=ApologyCount(args.apologies),
             )
             registry, cache = UnitRegistry.bundled(), dict[str, str]()
             write_ontime_chart(
@@ -836,6 +840,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=tr("comma-separated keys: {keys}", keys="province, commune, procedure, month, ..."),
     )
     p.add_argument("--basis", choices=["resolved", "received", "to handle"], default="resolved")
+    p.add_argument(
+        "--apologies",
+        choices=["new appointment", "late"],
+        default="new appointment",
+        help="how a dossier given an apology with a new date counts (default: by the new date)",
+    )
     p.add_argument(
         "--chart",
         help=tr(

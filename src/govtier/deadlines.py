@@ -26,6 +26,7 @@ import attrs
 
 from govtier._checks import VIETNAM_TZ, check_aware, check_count
 from govtier._guard import MAX_DIGITS, decimal_int, describe
+from govtier.calendar import DayReason
 from govtier.errors import InvalidInputError, OutOfRangeError
 from govtier.i18n import cite, format_date, format_datetime, resolve_language, tr, trn
 from govtier.legal import Confidence, LegalSource
@@ -34,9 +35,12 @@ if TYPE_CHECKING:
     from govtier.calendar import DayInfo, WorkingCalendar
 
 __all__ = [
+    "DUE_CONVENTION",
+    "DUE_CONVENTION_CONFIDENCE",
     "ClockRules",
     "Counting",
     "Deadline",
+    "DeadlineNote",
     "DeadlinePolicy",
     "DueMoment",
     "Duration",
@@ -45,6 +49,7 @@ __all__ = [
     "WaitRule",
     "add_working_time",
     "compute_deadline",
+    "due_moment_of",
     "working_time_between",
 ]
 
@@ -58,6 +63,24 @@ CIVIL_CODE_END = LegalSource(
     article="Art. 148",
     title="a last day that is a weekly day off or a holiday rolls to the next working day",
 )
+DUE_CONVENTION: Final = LegalSource(
+    document="Civil Code 91/2015/QH13",
+    article="Art. 148",
+    title=(
+        "a limit in days ends at the end of its last day; govtier reads the end of a working day "
+        "as the close of business (working days, hours, same day) and keeps the end of the day "
+        "for calendar days"
+    ),
+)
+DUE_CONVENTION_CONFIDENCE: Final = Confidence.PARTIAL
+"""How sure the due-moment convention is (see :data:`DUE_CONVENTION`)."""
+"""The source of the due-moment convention (:attr:`DueMoment.BY_KIND`).
+
+Art. 148's "end of the last day" is confirmed [C]; that the end of a day is 24:00 was seen only
+in part [P]; no text was found saying whether a limit in working days ends at the close of
+business or at midnight [U], so the close of business — the moment appointment slips show — is
+govtier's reading."""
+
 CERTIFICATION_CUTOFF = LegalSource(
     document="Decree 23/2015/NĐ-CP",
     article="Art. 7",
@@ -243,8 +266,15 @@ class Counting(enum.Enum):
 
 
 class DueMoment(enum.Enum):
-    """What moment of the last day is due."""
+    """What moment of the last day is due.
 
+    The default, :attr:`BY_KIND`, is govtier's one convention (:data:`DUE_CONVENTION`): the
+    same in the API, the CLI and a dossier's stored clock, whichever way it is reached.
+    """
+
+    BY_KIND = "by kind"
+    """The convention for the kind of limit: the end of the last day for calendar days (Civil
+    Code 2015 Art. 148), the close of business of the last day for every other kind."""
     CLOSE_OF_BUSINESS = "close of business"
     """The end of the last working session of the last day."""
     SAME_CLOCK_TIME = "same clock time"
@@ -269,10 +299,12 @@ class OutsideHours(enum.Enum):
 class DeadlinePolicy:
     """How a time limit is applied to a receipt moment.
 
-    The defaults are the usual reading: count from the day after receipt, due at the close of
-    business of the last day, and a receipt outside working hours counts from the next working
-    session. Which of these Decree 118/2025 itself prescribes is unconfirmed; sector texts confirm
-    the after-hours rule for the State Treasury and Customs (see the docs).
+    The defaults are the usual reading: count from the day after receipt, due at the moment the
+    convention gives for the kind of limit (:attr:`DueMoment.BY_KIND`: the close of business of
+    the last day; the end of the last day for calendar days), and a receipt outside working hours
+    counts from the next working session. Which of these Decree 118/2025 itself prescribes is
+    unconfirmed; sector texts confirm the after-hours rule for the State Treasury and Customs
+    (see the docs).
 
     Attributes:
         counting: when counting starts, for day-based limits.
@@ -282,9 +314,120 @@ class DeadlinePolicy:
     """
 
     counting: Counting = Counting.FROM_NEXT_DAY
-    due: DueMoment = DueMoment.CLOSE_OF_BUSINESS
+    due: DueMoment = DueMoment.BY_KIND
     outside_hours: OutsideHours = OutsideHours.NEXT_SESSION
     source: LegalSource | None = None
+
+
+def _render(value: object, lang: str) -> object:
+    if isinstance(value, dt.datetime):
+        return _fmt(value, lang)
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    if isinstance(value, LegalSource):
+        return cite(value, lang)
+    if isinstance(value, DayReason):
+        return value.name_vi if lang == "vi" and value.name_vi else tr(value.name, lang)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineNote:
+    """One rule applied in computing a deadline, as a code and its values.
+
+    The words come from govtier's message catalogues, so one computed deadline reads in either
+    language (:meth:`text`).
+
+    Attributes:
+        code: what was applied: ``outside_hours``, ``immediate``, ``working_hours``,
+            ``after_cutoff``, ``by_cutoff``, ``receipt_day_counts``, ``working_days``,
+            ``no_working_days``, ``calendar_days``, ``calendar_roll`` or ``end_of_day``.
+        params: the values the note speaks of, by name (moments, days, numbers, sources).
+
+    >>> note = DeadlineNote(code="by_cutoff", params=(("cutoff", dt.time(15)),))
+    >>> note.text("en")
+    'Received by the 15:00 cutoff: due the same day.'
+    >>> note.text("vi")
+    'Tiếp nhận trước 15:00: trả kết quả trong ngày.'
+    """
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str | None = None) -> str:
+        """The note in ``lang`` (default: see :mod:`govtier.i18n`)."""
+        code = resolve_language(lang)
+        raw = dict(self.params)
+        v = {k: _render(x, code) for k, x in raw.items()}
+        n = int(str(raw.get("n", 0)))
+        match self.code:
+            case "outside_hours":
+                return tr(
+                    "Received outside working hours: counting from the next working session, "
+                    "{moment}.",
+                    code,
+                    moment=v["moment"],
+                )
+            case "immediate":
+                return tr("Done immediately at the counter.", code)
+            case "working_hours":
+                return trn(
+                    "{n} working hour counted through the working sessions.",
+                    "{n} working hours counted through the working sessions.",
+                    n,
+                    code,
+                )
+            case "after_cutoff":
+                return tr(
+                    "Received after the {cutoff} cutoff: due the next working day ({source}).",
+                    code,
+                    cutoff=v["cutoff"],
+                    source=v["source"],
+                )
+            case "by_cutoff":
+                return tr(
+                    "Received by the {cutoff} cutoff: due the same day.", code, cutoff=v["cutoff"]
+                )
+            case "receipt_day_counts":
+                return tr("The day of receipt counts as the first working day.", code)
+            case "working_days":
+                return tr(
+                    "Counting starts the working day after receipt ({source}); "
+                    "the {ordinal} working day is due.",
+                    code,
+                    source=v["source"],
+                    ordinal=_ordinal(n, code),
+                )
+            case "no_working_days":
+                return tr("No working days to count: due the day of receipt.", code)
+            case "calendar_days":
+                return trn(
+                    "{n} calendar day from {start}: last day {last}.",
+                    "{n} calendar days from {start}: last day {last}.",
+                    n,
+                    code,
+                    start=v["start"],
+                    last=v["last"],
+                )
+            case "calendar_roll":
+                return tr(
+                    "{last} is not a working day ({reason}): the limit rolls to {day} ({source}).",
+                    code,
+                    last=v["last"],
+                    reason=v["reason"],
+                    day=v["day"],
+                    source=v["source"],
+                )
+            case "end_of_day":
+                return tr("Due at the end of the last day ({source}).", code, source=v["source"])
+        msg = f"no deadline note {self.code!r}"
+        raise InvalidInputError(msg, field="code", value=None)
+
+
+def _note(code: str, **params: object) -> DeadlineNote:
+    return DeadlineNote(code=code, params=tuple(params.items()))
 
 
 @attrs.frozen(kw_only=True)
@@ -297,7 +440,7 @@ class Deadline:
         due_at: the due moment (aware, Asia/Ho_Chi_Minh).
         duration: the time limit.
         policy: the policy applied.
-        notes: the rules applied, in words, in order.
+        notes: the rules applied, in words, in order (:attr:`reasons` as English text).
     """
 
     received_at: dt.datetime
@@ -313,10 +456,29 @@ class Deadline:
         """The due day."""
         return self.due_at.date()
 
+    @property
+    def reasons(self) -> tuple[DeadlineNote, ...]:
+        """The rules applied, in order, as codes with their values (what :attr:`notes` says)."""
+        return _compute(self.calendar, self.received_at, self.duration, self.policy)[2]
+
     def skipped_days(self) -> tuple[DayInfo, ...]:
-        """The days between receipt and the due day that did not count, each with its reason."""
-        start = self.received_at.date()
+        """The days that moved the due day later, each with its reason.
+
+        For working days, hours and same-day limits: the days off between receipt and the due
+        day, which were not counted. For calendar days every day counts (Civil Code Art. 147),
+        so only a last day that is not a working day, and any day off after it, moved the due
+        day: the roll to the next working day (Art. 148).
+        """
+        unit = self.duration.unit
         end = self.due_at.date()
+        if unit is DurationUnit.IMMEDIATE:
+            return ()
+        if unit is DurationUnit.CALENDAR_DAYS:
+            last = _calendar_last_day(self.counting_from, self.duration, self.policy)
+            if end <= last:
+                return ()
+            return tuple(self.calendar.non_working_days(last, end - dt.timedelta(days=1)))
+        start = self.received_at.date()
         if end <= start:
             return ()
         return tuple(self.calendar.non_working_days(start + dt.timedelta(days=1), end))
@@ -345,21 +507,56 @@ class Deadline:
         ]
         skipped = self.skipped_days()
         if skipped:
-            lines.append(tr("Days not counted:", code))
+            rolled = self.duration.unit is DurationUnit.CALENDAR_DAYS
+            lines.append(
+                tr(
+                    "Days the limit rolled over ({source}):",
+                    code,
+                    source=cite(CIVIL_CODE_END, code),
+                )
+                if rolled
+                else tr("Days not counted:", code)
+            )
             lines.extend(f"  - {info.text(code)}" for info in skipped)
         lines.append(tr("Due {moment}.", code, moment=_fmt(self.due_at, code)))
         return "\n".join(lines)
 
     def notes_in(self, lang: str | None = None) -> tuple[str, ...]:
-        """The notes in ``lang``, computed again with the same inputs."""
-        again = compute_deadline(
-            self.calendar, self.received_at, self.duration, self.policy, lang=lang
-        )
-        return again.notes
+        """The notes in ``lang`` (:attr:`reasons` in words)."""
+        return tuple(reason.text(lang) for reason in self.reasons)
 
 
 def _fmt(moment: dt.datetime, lang: str | None = None) -> str:
     return format_datetime(moment, lang)
+
+
+def _calendar_last_day(start: dt.datetime, duration: Duration, policy: DeadlinePolicy) -> dt.date:
+    """The last day of a calendar-day limit counted from ``start``, before any roll."""
+    n = duration.amount
+    offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
+    try:
+        return start.date() + dt.timedelta(days=offset)
+    except OverflowError:
+        msg = f"{n} calendar days from {start:%d/%m/%Y} run past the year 9999"
+        raise OutOfRangeError(msg, field="duration", value=n) from None
+
+
+def due_moment_of(duration: Duration, policy: DeadlinePolicy | None = None) -> DueMoment:
+    """The moment of the last day that is due, for ``duration`` under ``policy``.
+
+    The policy's choice, or with :attr:`DueMoment.BY_KIND` (the default) the convention
+    (:data:`DUE_CONVENTION`): the end of the last day for calendar days, the close of business
+    for every other kind.
+
+    >>> due_moment_of(Duration.calendar_days(10)).name, due_moment_of(Duration.working_days(3)).name
+    ('END_OF_DAY', 'CLOSE_OF_BUSINESS')
+    """
+    due = (policy or DeadlinePolicy()).due
+    if due is not DueMoment.BY_KIND:
+        return due
+    if duration.unit is DurationUnit.CALENDAR_DAYS:
+        return DueMoment.END_OF_DAY
+    return DueMoment.CLOSE_OF_BUSINESS
 
 
 def compute_deadline(
@@ -384,8 +581,9 @@ def compute_deadline(
        Calendar days: receipt day + n (Civil Code Art. 147); a last day that is not a working day
        rolls to the next working day (Art. 148). Same day: that day if received by the cutoff,
        else the next working day. Immediate: the effective receipt moment.
-    4. The due moment is the close of business of the last day, the same clock time, or the end
-       of the day, as the policy says.
+    4. The due moment is the one :func:`due_moment_of` gives: by default the convention — the
+       end of the last day for calendar days, the close of business of the last day otherwise —
+       or the policy's close of business, same clock time or end of the day.
 
     Raises:
         InvalidInputError: ``received_at`` is naive or not a datetime, or ``duration`` is not a
@@ -399,33 +597,35 @@ def compute_deadline(
         msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
         raise InvalidInputError(msg, field="duration", value=duration)
     code = resolve_language(lang)
-    notes: list[str] = []
+    start, due, reasons = _compute(calendar, received, duration, policy)
+    return Deadline(
+        received_at=received,
+        counting_from=start,
+        due_at=due,
+        duration=duration,
+        policy=policy,
+        notes=tuple(r.text(code) for r in reasons),
+        calendar=calendar,
+    )
+
+
+def _compute(
+    calendar: WorkingCalendar, received: dt.datetime, duration: Duration, policy: DeadlinePolicy
+) -> tuple[dt.datetime, dt.datetime, tuple[DeadlineNote, ...]]:
+    """The counting start, the due moment and the notes of :func:`compute_deadline`."""
+    notes: list[DeadlineNote] = []
     start = received
     if policy.outside_hours is OutsideHours.NEXT_SESSION:
         start = calendar.counting_start(received)
         if start != received:
-            notes.append(
-                tr(
-                    "Received outside working hours: counting from the next working session, "
-                    "{moment}.",
-                    code,
-                    moment=_fmt(start, code),
-                )
-            )
+            notes.append(_note("outside_hours", moment=start))
     unit = duration.unit
     if unit is DurationUnit.IMMEDIATE:
-        notes.append(tr("Done immediately at the counter.", code))
+        notes.append(_note("immediate"))
         due = start
     elif unit is DurationUnit.WORKING_HOURS:
         due = add_working_time(calendar, start, dt.timedelta(hours=duration.amount))
-        notes.append(
-            trn(
-                "{n} working hour counted through the working sessions.",
-                "{n} working hours counted through the working sessions.",
-                duration.amount,
-                code,
-            )
-        )
+        notes.append(_note("working_hours", n=duration.amount))
     elif unit is DurationUnit.SAME_DAY:
         assert duration.cutoff is not None  # noqa: S101  (checked at construction)
         day = start.date()
@@ -433,23 +633,10 @@ def compute_deadline(
             day = calendar.add_working_days(day, 0)
         if start.date() == day and start.time().replace(tzinfo=None) > duration.cutoff:
             day = calendar.next_working_day(day)
-            notes.append(
-                tr(
-                    "Received after the {cutoff} cutoff: due the next working day ({source}).",
-                    code,
-                    cutoff=duration.cutoff.strftime("%H:%M"),
-                    source=cite(CERTIFICATION_CUTOFF, code),
-                )
-            )
+            notes.append(_note("after_cutoff", cutoff=duration.cutoff, source=CERTIFICATION_CUTOFF))
         else:
-            notes.append(
-                tr(
-                    "Received by the {cutoff} cutoff: due the same day.",
-                    code,
-                    cutoff=duration.cutoff.strftime("%H:%M"),
-                )
-            )
-        due = _due_on(calendar, day, start, policy)
+            notes.append(_note("by_cutoff", cutoff=duration.cutoff))
+        due = _due_on(calendar, day, start, duration, policy)
     elif unit is DurationUnit.WORKING_DAYS:
         n = duration.amount
         first = policy.counting is Counting.FROM_RECEIPT_DAY and calendar.is_working_day(
@@ -457,66 +644,31 @@ def compute_deadline(
         )
         if first and n > 0:
             day = calendar.add_working_days(start.date(), n - 1)
-            notes.append(tr("The day of receipt counts as the first working day.", code))
+            notes.append(_note("receipt_day_counts"))
         else:
             day = calendar.add_working_days(start.date(), n)
             notes.append(
-                tr(
-                    "Counting starts the working day after receipt ({source}); "
-                    "the {ordinal} working day is due.",
-                    code,
-                    source=cite(CIVIL_CODE_START, code),
-                    ordinal=_ordinal(n, code),
-                )
+                _note("working_days", source=CIVIL_CODE_START, n=n)
                 if n
-                else tr("No working days to count: due the day of receipt.", code)
+                else _note("no_working_days")
             )
-        due = _due_on(calendar, day, start, policy)
+        due = _due_on(calendar, day, start, duration, policy)
     else:  # calendar days
-        n = duration.amount
-        offset = n - 1 if policy.counting is Counting.FROM_RECEIPT_DAY and n > 0 else n
-        try:
-            last = start.date() + dt.timedelta(days=offset)
-        except OverflowError:
-            msg = f"{n} calendar days from {start:%d/%m/%Y} run past the year 9999"
-            raise OutOfRangeError(msg, field="duration", value=n) from None
+        last = _calendar_last_day(start, duration, policy)
         calendar._in_range(last, "due day")
-        notes.append(
-            trn(
-                "{n} calendar day from {start}: last day {last}.",
-                "{n} calendar days from {start}: last day {last}.",
-                n,
-                code,
-                start=format_date(start.date(), code),
-                last=format_date(last, code),
-            )
-        )
+        notes.append(_note("calendar_days", n=duration.amount, start=start.date(), last=last))
         day = calendar.add_working_days(last, 0)
         if day != last:
             reason = calendar.why(last).reasons[-1]
-            name = reason.name_vi if code == "vi" and reason.name_vi else tr(reason.name, code)
             notes.append(
-                tr(
-                    "{last} is not a working day ({reason}): the limit rolls to {day} ({source}).",
-                    code,
-                    last=format_date(last, code),
-                    reason=name,
-                    day=format_date(day, code),
-                    source=cite(CIVIL_CODE_END, code),
-                )
+                _note("calendar_roll", last=last, reason=reason, day=day, source=CIVIL_CODE_END)
             )
-        due = _due_on(calendar, day, start, policy)
+        due = _due_on(calendar, day, start, duration, policy)
+        if due_moment_of(duration, policy) is DueMoment.END_OF_DAY:
+            notes.append(_note("end_of_day", source=CIVIL_CODE_END))
     if due < start:  # e.g. no working days to count, received after the close (as received)
         due = start
-    return Deadline(
-        received_at=received,
-        counting_from=start,
-        due_at=due,
-        duration=duration,
-        policy=policy,
-        notes=tuple(notes),
-        calendar=calendar,
-    )
+    return start, due, tuple(notes)
 
 
 def _ordinal(n: int, lang: str) -> str:
@@ -527,12 +679,17 @@ def _ordinal(n: int, lang: str) -> str:
 
 
 def _due_on(
-    calendar: WorkingCalendar, day: dt.date, start: dt.datetime, policy: DeadlinePolicy
+    calendar: WorkingCalendar,
+    day: dt.date,
+    start: dt.datetime,
+    duration: Duration,
+    policy: DeadlinePolicy,
 ) -> dt.datetime:
-    if policy.due is DueMoment.END_OF_DAY:
+    due = due_moment_of(duration, policy)
+    if due is DueMoment.END_OF_DAY:
         return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=VIETNAM_TZ)
     close = calendar.close_of_business(day)
-    if policy.due is DueMoment.SAME_CLOCK_TIME:
+    if due is DueMoment.SAME_CLOCK_TIME:
         same = dt.datetime.combine(day, start.time().replace(tzinfo=None), tzinfo=VIETNAM_TZ)
         return min(same, close)
     return close

@@ -20,11 +20,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import linecache
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeAlias, TypeVar
 
 import attrs
 
@@ -35,12 +36,19 @@ from govtier.catalogue import Channel
 from govtier.deadlines import (
     ClockRules,
     DeadlinePolicy,
+    DueMoment,
     Duration,
+    OutsideHours,
     WaitRule,
     add_working_time,
     working_time_between,
 )
-from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
+from govtier.errors import (
+    GovtierError,
+    InvalidInputError,
+    InvalidTransitionError,
+    MalformedCodeError,
+)
 from govtier.i18n import N_, format_date, resolve_language, tr, tr_data
 from govtier.jurisdiction import Assignment, IntakeCheck, IntakeScope, OutsideIntakeScopeError
 from govtier.units import UnitRegistry
@@ -48,6 +56,7 @@ from govtier.units import UnitRegistry
 __all__ = [
     "EVENT_LABELS",
     "MAX_HANDOFFS_BETWEEN",
+    "RUNNING_STATUSES",
     "TRANSITIONS",
     "Apologised",
     "Applicant",
@@ -66,10 +75,13 @@ __all__ = [
     "Outcome",
     "Paid",
     "PaymentRequested",
+    "Phase",
+    "ProvinceOf",
     "ReceiptSlip",
     "Received",
     "Refused",
     "Returned",
+    "Standing",
     "Status",
     "StepPlan",
     "StepProgress",
@@ -78,12 +90,15 @@ __all__ = [
     "SupplementRequested",
     "Supplemented",
     "Target",
+    "Timeline",
     "Timeliness",
     "Transferred",
     "TransitionTable",
     "Wait",
     "Withdrawn",
+    "bundled_province_of",
     "event_label",
+    "timeliness_of",
 ]
 
 
@@ -1088,6 +1103,204 @@ _NO_CUSTODY: Final = Custody()
 
 
 # --------------------------------------------------------------------------------------------
+# The clock and timeliness rules: their one home, for the dossier, the store summaries and the
+# reports alike (a report over a store's summaries equals the report over the same dossiers)
+
+RUNNING_STATUSES: Final = frozenset({Status.RECEIVED, Status.IN_PROGRESS})
+"""The statuses in which the statutory clock runs (a dossier can become overdue)."""
+
+ProvinceOf: TypeAlias = Callable[[str], "str | None"]
+"""Gives the province code of a unit code, or ``None`` when it is not known."""
+
+
+@functools.lru_cache(maxsize=8192)
+def bundled_province_of(unit: str) -> str | None:
+    """The province code of ``unit`` in the bundled unit registry, or ``None`` if unknown.
+
+    >>> bundled_province_of("00004")
+    '01'
+    >>> bundled_province_of("nowhere") is None
+    True
+    """
+    from govtier.units import UnitRegistry  # loaded on first use only
+
+    try:
+        return UnitRegistry.bundled().province_of(unit).code
+    except (GovtierError, TypeError):
+        return None
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(VIETNAM_TZ).date()
+
+
+def timeliness_of(
+    finished_at: dt.datetime | None, appointment: dt.datetime | None
+) -> Timeliness | None:
+    """How a decision at ``finished_at`` met ``appointment`` (``None`` if either is missing).
+
+    Early when decided on an earlier day (in Vietnam) than the appointment's, on time when by
+    the appointment, late after it — as the portals compare ``NgayKetThucXuLy`` with
+    ``NgayHenTra``.
+
+    >>> import datetime as dt
+    >>> from govtier.calendar import VIETNAM_TZ
+    >>> due = dt.datetime(2026, 3, 10, 17, tzinfo=VIETNAM_TZ)
+    >>> timeliness_of(due, due).name, timeliness_of(due - dt.timedelta(days=1), due).name
+    ('ON_TIME', 'EARLY')
+    """
+    if finished_at is None or appointment is None:
+        return None
+    if _local_day(finished_at) < _local_day(appointment):
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME if finished_at <= appointment else Timeliness.LATE
+
+
+@attrs.frozen(kw_only=True)
+class Phase:
+    """From ``at`` until the next phase, the dossier had ``status`` and ``appointment``.
+
+    Attributes:
+        at: the moment of the event that began the phase.
+        status: the status during the phase.
+        appointment: the appointment in force (``None`` before receipt and while stopped).
+    """
+
+    at: dt.datetime
+    status: Status
+    appointment: dt.datetime | None
+
+
+@attrs.frozen(kw_only=True)
+class Standing:
+    """What a dossier was at a moment: the facts every clock and timeliness rule reads.
+
+    Attributes:
+        status: the status.
+        filed_at: the first event (submission, receipt or refusal).
+        received_at: when it was received (``None`` if it had not been).
+        appointment: the appointment in force (``None`` before receipt and while stopped).
+        finished_at: when it was decided (``None`` if it had not been).
+        apologised_at: when the first apology with a new appointment (Form 04) was given
+            (``None`` if none had been).
+    """
+
+    status: Status
+    filed_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+    appointment: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    apologised_at: dt.datetime | None = None
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        """Early, on time or late, once decided (:func:`timeliness_of`)."""
+        return timeliness_of(self.finished_at, self.appointment)
+
+    @property
+    def running_due(self) -> dt.datetime | None:
+        """The appointment while the clock runs (received or in progress, not decided)."""
+        if self.status in RUNNING_STATUSES and self.finished_at is None:
+            return self.appointment
+        return None
+
+    def clock_state(self, as_of: dt.datetime) -> ClockState:
+        """Not started, closed, paused, overdue, due today or within time, as of ``as_of``.
+
+        Due today means the appointment falls on the day of ``as_of`` in Vietnam.
+
+        Raises:
+            InvalidInputError: ``as_of`` is naive.
+        """
+        moment = check_aware(as_of, "as_of")
+        if self.received_at is None:
+            return ClockState.NOT_STARTED
+        if self.status.is_terminal or self.finished_at is not None:
+            return ClockState.CLOSED
+        due = self.appointment
+        if self.status.is_paused or due is None:
+            return ClockState.PAUSED
+        if moment > due:
+            return ClockState.OVERDUE
+        if _local_day(moment) == _local_day(due):
+            return ClockState.DUE_TODAY
+        return ClockState.WITHIN_TIME
+
+
+@attrs.frozen(kw_only=True)
+class Timeline:
+    """A dossier's phases, receipt and decision: its standing at any moment, without its events.
+
+    :meth:`at` gives what folding the events up to a moment gives (the "as of" rule), so a light
+    record that carries a timeline (a store's ``DossierSummary``) reports as the dossier does.
+
+    Attributes:
+        phases: the phases, oldest first (one per moment at which the status or the
+            appointment changed).
+        received_at: the receipt moment, if received.
+        finished_at: the decision moment, if decided.
+        apologised_at: the first apology's moment, if one was given.
+    """
+
+    phases: tuple[Phase, ...]
+    received_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    apologised_at: dt.datetime | None = None
+
+    @property
+    def filed_at(self) -> dt.datetime | None:
+        """The first event's moment (``None`` for an empty timeline)."""
+        return self.phases[0].at if self.phases else None
+
+    def at(self, as_of: dt.datetime | None = None) -> Standing | None:
+        """The standing as of ``as_of`` (now when ``None``); ``None`` before the first event.
+
+        Raises:
+            InvalidInputError: ``as_of`` is naive.
+        """
+        phases = self.phases
+        if not phases:
+            return None
+        received, finished, apologised = self.received_at, self.finished_at, self.apologised_at
+        if as_of is None:
+            phase = phases[-1]
+        else:
+            moment = check_aware(as_of, "as_of")
+            index = len(phases) - 1
+            while index >= 0 and phases[index].at > moment:
+                index -= 1
+            if index < 0:
+                return None
+            phase = phases[index]
+            received = None if received is None or received > moment else received
+            finished = None if finished is None or finished > moment else finished
+            apologised = None if apologised is None or apologised > moment else apologised
+        return Standing(
+            status=phase.status,
+            filed_at=phases[0].at,
+            received_at=received,
+            appointment=phase.appointment,
+            finished_at=finished,
+            apologised_at=apologised,
+        )
+
+
+def _next_phases(
+    phases: tuple[Phase, ...], at: dt.datetime, status: Status, appointment: dt.datetime | None
+) -> tuple[Phase, ...]:
+    """``phases`` after an event at ``at`` that leaves ``status`` and ``appointment``."""
+    if phases:
+        last = phases[-1]
+        if last.status is status and last.appointment == appointment:
+            return phases
+        if last.at == at:  # events at one moment: the moment's standing is after the last
+            phases = phases[:-1]
+            if phases and phases[-1].status is status and phases[-1].appointment == appointment:
+                return phases
+    return (*phases, Phase(at=at, status=status, appointment=appointment))
+
+
+# --------------------------------------------------------------------------------------------
 # The dossier
 
 
@@ -1155,6 +1368,7 @@ class Dossier:
         calendar: the working calendar given at receipt (or to the last command that took one);
             the commands use it when no ``calendar=`` is given. It is not part of the history: a
             dossier read back from its events (a store) has none until a command is given one.
+        phases: the status and appointment over time (see :attr:`timeline`), kept by the fold.
     """
 
     header: DossierHeader | None = None
@@ -1165,6 +1379,7 @@ class Dossier:
     resume_to: Status | None = None
     custody: Custody = attrs.field(default=_NO_CUSTODY)
     calendar: WorkingCalendar | None = attrs.field(default=None, eq=False, repr=False)
+    phases: tuple[Phase, ...] = attrs.field(default=(), repr=False)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -1383,17 +1598,58 @@ class Dossier:
         at: dt.datetime,
         actor: str,
         reason: str,
-        new_appointment: dt.datetime,
+        new_appointment: dt.datetime | None = None,
+        extension: Duration | None = None,
         calendar: WorkingCalendar | None = None,
     ) -> Dossier:
         """Apologise and set a new appointment (Form 04).
 
-        ``calendar``, like every command's, is remembered (the new appointment is given, not
-        computed).
+        Give the new appointment as a moment (``new_appointment``) or as a time limit added on
+        ``calendar`` to the current appointment, or to the apology when the appointment has
+        already passed (``extension``, e.g. ``Duration.working_days(3)``: the close of business
+        of the third working day after). Either way it must be a working moment on ``calendar`` (a
+        working session of a working day, its end included): the applicant comes to the counter
+        then. Without ``calendar``, the dossier's own (given at receipt) or else the national
+        calendar (``WorkingCalendar.vietnam()``) is used; like every command's, a ``calendar``
+        given is remembered.
+
+        Raises:
+            InvalidInputError: neither or both of ``new_appointment`` and ``extension`` are
+                given, or the new appointment is not a working moment.
+            InvalidTransitionError: the apology is not allowed now (see :meth:`apply`).
         """
-        return self._with(calendar).apply(
-            Apologised(at=at, actor=actor, reason=reason, appointment=new_appointment)
-        )
+        if (new_appointment is None) == (extension is None):
+            msg = "give the new appointment as new_appointment or as extension (one of them)"
+            raise InvalidInputError(msg, field="new_appointment", value=new_appointment)
+        cal = calendar or self.calendar or WorkingCalendar.vietnam()
+        field = "new_appointment"
+        if extension is not None:
+            field = "extension"
+            given: object = extension
+            if not isinstance(given, Duration):
+                msg = f"extension must be a govtier Duration, got {type(given).__name__}"
+                raise InvalidInputError(msg, field=field, value=extension)
+            current = self.clock.appointment
+            if current is None:
+                msg = "the clock is stopped: there is no appointment to extend"
+                raise InvalidTransitionError(msg)
+            policy = DeadlinePolicy(
+                due=DueMoment.CLOSE_OF_BUSINESS, outside_hours=OutsideHours.AS_RECEIVED
+            )
+            base = max(current, check_aware(at, "at"))
+            new_appointment = cal.deadline(base, extension, policy).due_at
+        moment = check_aware(new_appointment, field)
+        if not cal.is_working_moment(moment):
+            local = moment.astimezone(VIETNAM_TZ)
+            sessions = cal.sessions_on(local.date())
+            hours = ", ".join(f"{s.start:%H:%M}-{s.end:%H:%M}" for s in sessions) or "none"
+            msg = (
+                f"the new appointment {local:%a %d/%m/%Y %H:%M} is not a working moment "
+                f"(working sessions that day: {hours}); give a moment the counter is open"
+            )
+            raise InvalidInputError(msg, field=field, value=moment)
+        event = Apologised(at=at, actor=actor, reason=reason, appointment=moment)
+        return self._with(calendar).apply(event)
 
     def stop(
         self, *, at: dt.datetime, actor: str, reason: str, legal_basis: str | None = None
@@ -1464,6 +1720,9 @@ class Dossier:
         changes = _FOLDS[kind](self, event)
         changes["events"] = (*self.events, event)
         changes["status"] = status
+        clock = changes.get("clock", self.clock)
+        if status is not None:  # (the table never leads to no status)
+            changes["phases"] = _next_phases(self.phases, event.at, status, clock.appointment)
         cls = type(self)
         evolver = _EVOLVERS.get(cls)
         if evolver is None:
@@ -1497,31 +1756,58 @@ class Dossier:
     def timeliness(self) -> Timeliness | None:
         """Early, on time or late, once decided; ``None`` before a decision or if never decided.
 
-        Compares the decision moment with the appointment in force then: early when decided on
-        an earlier day, on time when by the appointment, late after it.
+        Compares the decision moment with the appointment in force then (:func:`timeliness_of`):
+        early when decided on an earlier day, on time when by the appointment, late after it.
         """
-        finished, due = self.clock.finished_at, self.clock.appointment
-        if finished is None or due is None:
+        return timeliness_of(self.clock.finished_at, self.clock.appointment)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The status and appointment over time, the receipt and the decision."""
+        clock = self.clock
+        apologised = None
+        if clock.extensions:
+            apologised = next(c.at for c in clock.history if c.cause == Apologised.kind)
+        return Timeline(
+            phases=self.phases,
+            received_at=clock.started_at,
+            finished_at=clock.finished_at,
+            apologised_at=apologised,
+        )
+
+    def standing(self, as_of: dt.datetime | None = None) -> Standing | None:
+        """What the dossier was at ``as_of`` (now when ``None``); ``None`` before its first event.
+
+        Raises:
+            InvalidInputError: ``as_of`` is naive.
+        """
+        return self.timeline.at(as_of)
+
+    def as_of(self, as_of: dt.datetime) -> Dossier | None:
+        """The dossier as it stood at ``as_of``: its events up to that moment, refolded.
+
+        ``None`` when it had no event yet at ``as_of``; this dossier when nothing came later.
+
+        Raises:
+            InvalidInputError: ``as_of`` is naive.
+        """
+        moment = check_aware(as_of, "as_of")
+        events = self.events
+        if not events or events[0].at > moment:
             return None
-        if finished.date() < due.date():
-            return Timeliness.EARLY
-        return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+        if events[-1].at <= moment:
+            return self
+        return Dossier.from_events(e for e in events if e.at <= moment)
 
     def clock_state(self, as_of: dt.datetime) -> ClockState:
-        """Within time, due today, overdue or paused, as of ``as_of``."""
+        """Within time, due today, overdue or paused at ``as_of`` (:meth:`Standing.clock_state`).
+
+        The dossier is read as it is now; for its state as it stood at an earlier moment, ask
+        :meth:`standing` at that moment.
+        """
         moment = check_aware(as_of, "as_of")
-        if self.status is None or self.clock.started_at is None:
-            return ClockState.NOT_STARTED
-        if self.status.is_terminal or self.clock.finished_at is not None:
-            return ClockState.CLOSED
-        if self.status.is_paused or self.clock.appointment is None:
-            return ClockState.PAUSED
-        due = self.clock.appointment
-        if moment > due:
-            return ClockState.OVERDUE
-        if moment.date() == due.date():
-            return ClockState.DUE_TODAY
-        return ClockState.WITHIN_TIME
+        standing = self.standing()
+        return ClockState.NOT_STARTED if standing is None else standing.clock_state(moment)
 
     def late_step(self, as_of: dt.datetime | None = None) -> StepProgress | None:
         """The first inter-agency step that missed its sub-deadline, if any.

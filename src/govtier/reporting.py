@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
-import functools
 import heapq
 import itertools
 import tomllib
@@ -44,11 +43,15 @@ from govtier.dossier import (
     CircularTransfer,
     ClockState,
     Dossier,
+    ProvinceOf,
+    Standing,
     Status,
     StepProgress,
     Timeliness,
+    bundled_province_of,
+    timeliness_of,
 )
-from govtier.errors import DataFileError, GovtierError, InvalidInputError
+from govtier.errors import DataFileError, InvalidInputError
 from govtier.i18n import N_, NC_, cite, format_date, resolve_language, tr, tr_data, trc
 from govtier.legal import Confidence, LegalSource
 
@@ -58,6 +61,7 @@ __all__ = [
     "GROUP_KEYS",
     "INDICATORS",
     "AgeBand",
+    "ApologyCount",
     "Backlog",
     "CircularTransferRow",
     "DossierRow",
@@ -156,6 +160,7 @@ class DossierRow:
         finished_at: when it was decided, if it was.
         timeliness: early, on time or late, once decided.
         late_step: the first inter-agency step that missed its sub-deadline, if any.
+        apologised_at: when the first apology with a new appointment was given, if one was.
     """
 
     code: str
@@ -172,44 +177,17 @@ class DossierRow:
     finished_at: dt.datetime | None = None
     timeliness: Timeliness | None = None
     late_step: StepProgress | None = None
+    apologised_at: dt.datetime | None = None
 
 
 FieldOf: TypeAlias = Callable[[str], "str | None"]
 """Gives the field (sector) of a procedure id."""
-ProvinceOf: TypeAlias = Callable[[str], "str | None"]
-"""Gives the province code of a unit code, or ``None`` when unknown."""
 
 
 def _field_from_id(procedure_id: str) -> str | None:
     """The field: govtier's procedure ids are ``"<field>.<name>"`` (see ``Procedure.id``)."""
     head, dot, _ = procedure_id.partition(".")
     return head if dot and head else None
-
-
-@functools.lru_cache(maxsize=8192)
-def _bundled_province(unit: str) -> str | None:
-    from govtier.units import UnitRegistry  # loaded on first use only
-
-    try:
-        return UnitRegistry.bundled().province_of(unit).code
-    except (GovtierError, TypeError):
-        return None
-
-
-def _as_of_prefix(dossier: Dossier, moment: dt.datetime) -> Dossier:
-    events = dossier.events
-    if not events:
-        msg = "an empty dossier has no report row"
-        raise InvalidInputError(msg, field="dossier", value=None)
-    if events[-1].at <= moment:
-        return dossier
-    if events[0].at > moment:
-        msg = (
-            f"dossier {dossier.code} was opened at {events[0].at.isoformat()}, "
-            f"after as_of {moment.isoformat()}"
-        )
-        raise InvalidInputError(msg, field="as_of", value=moment)
-    return Dossier.from_events(e for e in events if e.at <= moment)
 
 
 def row_of(
@@ -241,67 +219,95 @@ def _row(
     field_of: FieldOf | None,
     province_of: ProvinceOf | None,
 ) -> DossierRow:
-    dossier = _as_of_prefix(dossier, moment)
-    header = dossier.header
-    status = dossier.status
-    if header is None or status is None:  # pragma: no cover  (events imply both)
+    if not dossier.events:
         msg = "an empty dossier has no report row"
         raise InvalidInputError(msg, field="dossier", value=None)
-    clock = dossier.clock
+    then = dossier.as_of(moment)
+    if then is None:
+        msg = (
+            f"dossier {dossier.code} was opened at {dossier.events[0].at.isoformat()}, "
+            f"after as_of {moment.isoformat()}"
+        )
+        raise InvalidInputError(msg, field="as_of", value=moment)
+    standing = then.standing()
+    header = then.header
+    if header is None or standing is None:  # pragma: no cover  (events imply both)
+        msg = "an empty dossier has no report row"
+        raise InvalidInputError(msg, field="dossier", value=None)
+    return _row_from(
+        header.code,
+        header.procedure_id,
+        header.receiving_unit,
+        header.subject_unit,
+        (province_of or bundled_province_of)(header.subject_unit),
+        header.channel,
+        standing,
+        field_of,
+        then.late_step(moment) if then.clock.steps else None,
+    )
+
+
+def _row_from(
+    code: str,
+    procedure_id: str,
+    receiving_unit: str,
+    subject_unit: str,
+    province: str | None,
+    channel: Channel,
+    standing: Standing,
+    field_of: FieldOf | None,
+    late_step: StepProgress | None,
+) -> DossierRow:
     return DossierRow(
-        code=header.code,
-        status=status,
-        procedure_id=header.procedure_id,
-        field=(field_of or _field_from_id)(header.procedure_id),
-        receiving_unit=header.receiving_unit,
-        subject_unit=header.subject_unit,
-        province=(province_of or _bundled_province)(header.subject_unit),
-        channel=header.channel,
-        filed_at=dossier.events[0].at,
-        received_at=clock.started_at,
-        appointment=clock.appointment,
-        finished_at=clock.finished_at,
-        timeliness=dossier.timeliness,
-        late_step=dossier.late_step(moment) if clock.steps else None,
+        code=code,
+        status=standing.status,
+        procedure_id=procedure_id,
+        field=(field_of or _field_from_id)(procedure_id),
+        receiving_unit=receiving_unit,
+        subject_unit=subject_unit,
+        province=province,
+        channel=channel,
+        filed_at=standing.filed_at,
+        received_at=standing.received_at,
+        appointment=standing.appointment,
+        finished_at=standing.finished_at,
+        timeliness=standing.timeliness,
+        late_step=late_step,
+        apologised_at=standing.apologised_at,
+    )
+
+
+def _standing(row: ReportRow) -> Standing:
+    """The facts of a row that the clock and timeliness rules read."""
+    if isinstance(row, DossierRow):
+        filed, apologised = row.filed_at, row.apologised_at
+    else:
+        filed = getattr(row, "filed_at", None)
+        apologised = getattr(row, "apologised_at", None)
+    return Standing(
+        status=row.status,
+        filed_at=filed,
+        received_at=row.received_at,
+        appointment=row.appointment,
+        finished_at=row.finished_at,
+        apologised_at=apologised,
     )
 
 
 def clock_state_of(row: ReportRow, as_of: dt.datetime) -> ClockState:
-    """Where a row stands against its appointment at ``as_of`` (as ``Dossier.clock_state``).
+    """Where a row stands against its appointment at ``as_of`` (:meth:`Standing.clock_state`).
 
     Raises:
         InvalidInputError: ``as_of`` is naive.
     """
-    moment = check_aware(as_of, "as_of")
-    return _state(row, moment)
-
-
-def _state(row: ReportRow, moment: dt.datetime) -> ClockState:
-    if row.received_at is None:
-        return ClockState.NOT_STARTED
-    status = row.status
-    if status.is_terminal or row.finished_at is not None:
-        return ClockState.CLOSED
-    due = row.appointment
-    if status.is_paused or due is None:
-        return ClockState.PAUSED
-    if moment > due:
-        return ClockState.OVERDUE
-    if moment.date() == due.astimezone(VIETNAM_TZ).date():
-        return ClockState.DUE_TODAY
-    return ClockState.WITHIN_TIME
+    return _standing(row).clock_state(as_of)
 
 
 def _timeliness(row: ReportRow) -> Timeliness | None:
     found = row.timeliness
     if found is not None:
         return found
-    finished, due = row.finished_at, row.appointment
-    if finished is None or due is None:
-        return None
-    if finished.astimezone(VIETNAM_TZ).date() < due.astimezone(VIETNAM_TZ).date():
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME if finished <= due else Timeliness.LATE
+    return timeliness_of(row.finished_at, row.appointment)
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,16 +390,43 @@ def _rows(
     field_of: FieldOf | None,
     province_of: ProvinceOf | None,
 ) -> Iterator[ReportRow]:
+    """Each item as it stood at ``moment``; items not yet opened then are left out.
+
+    A dossier is refolded up to ``moment``; a row with a ``standing(as_of)`` method (a store's
+    summary) is read as it stood then, by the same rule; any other row is taken as it is.
+    """
     for item in items:
         if isinstance(item, Dossier):
             if not item.events or item.events[0].at > moment:
                 continue  # not yet opened at as_of
             yield _row(item, moment, field_of, province_of)
-        else:
-            received = item.received_at
-            if received is not None and received > moment:
+            continue
+        phases = getattr(item, "phases", None)
+        if phases and field_of is None and phases[-1].at <= moment:
+            yield item  # nothing happened after as_of: the summary is its own standing
+            continue
+        standing_at = getattr(item, "standing", None)
+        if callable(standing_at):
+            standing = standing_at(moment)
+            if standing is None:
                 continue
-            yield item
+            yield _row_from(
+                item.code,
+                item.procedure_id,
+                item.receiving_unit,
+                item.subject_unit,
+                item.province,
+                item.channel,
+                standing,
+                field_of,
+                getattr(item, "late_step", None),
+            )
+            continue
+        received = item.received_at
+        filed = getattr(item, "filed_at", None)
+        if (received is not None and received > moment) or (filed is not None and filed > moment):
+            continue
+        yield item
 
 
 # --------------------------------------------------------------------------------------------
@@ -607,7 +640,7 @@ _TERMINAL_INDEX: Final = {
 }
 
 
-def _count(counts: list[int], row: ReportRow, moment: dt.datetime) -> None:
+def _count(counts: list[int], row: ReportRow, moment: dt.datetime, apologies: ApologyCount) -> None:
     counts[0] += 1
     status = row.status
     terminal = _TERMINAL_INDEX.get(status)
@@ -619,15 +652,45 @@ def _count(counts: list[int], row: ReportRow, moment: dt.datetime) -> None:
     if row.received_at is None:
         counts[_I["awaiting_intake"]] += 1
         return
+    late_by_apology = (
+        apologies is ApologyCount.LATE and getattr(row, "apologised_at", None) is not None
+    )
     if row.finished_at is not None:
-        timeliness = _timeliness(row)
+        timeliness = Timeliness.LATE if late_by_apology else _timeliness(row)
         if timeliness is not None:
             counts[_TIMELINESS_INDEX[timeliness]] += 1
         return
-    state = _state(row, moment)
+    state = _standing(row).clock_state(moment)
+    if late_by_apology and state in _RUNNING_STATES:
+        state = ClockState.OVERDUE
     index = _STATE_INDEX.get(state)
     if index is not None:
         counts[index] += 1
+
+
+_RUNNING_STATES: Final = frozenset({ClockState.WITHIN_TIME, ClockState.DUE_TODAY})
+
+
+class ApologyCount(enum.Enum):
+    """How a report counts a dossier that was given an apology with a new appointment (Form 04).
+
+    * ``NEW_APPOINTMENT`` (default): against the appointment in force, which the apology moved
+      — as the portal codebases compare ``NgayKetThucXuLy`` with ``NgayHenTra`` [P, OpenCPS's
+      national-portal sync]. Whether the national statistics take the apology's new date as
+      ``NgayHenTra`` is not published [U].
+    * ``LATE``: as late — decided, it counts ``late``; open with its clock running,
+      ``overdue``. Form 04 ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết") is
+      issued for a dossier that will miss its time limit [C, Circular 03/2025/TT-VPCP forms],
+      so this reading keeps the statutory limit as the yardstick [U].
+    """
+
+    NEW_APPOINTMENT = "new appointment"
+    LATE = "late"
+
+    @property
+    def confidence(self) -> Confidence:
+        """How well this reading is established for the national statistics."""
+        return Confidence.UNCONFIRMED
 
 
 def _percent(value: float | None) -> float | None:
@@ -930,6 +993,7 @@ def report(
     as_of: dt.datetime,
     group_by: str | Sequence[str] = (),
     basis: OnTimeBasis = OnTimeBasis.RESOLVED,
+    apologies: ApologyCount = ApologyCount.NEW_APPOINTMENT,
     field_of: FieldOf | None = None,
     province_of: ProvinceOf | None = None,
 ) -> Report:
@@ -942,14 +1006,21 @@ def report(
             ignored.
         group_by: one or more names of :data:`GROUP_KEYS`, e.g. ``("province", "month")``.
         basis: the on-time rate's denominator.
+        apologies: how a dossier given an apology with a new appointment counts (see
+            :class:`ApologyCount`; by default, against the new appointment).
         field_of: gives a procedure id's field (see :func:`row_of`).
         province_of: gives a unit's province code (see :func:`row_of`).
 
     Raises:
-        InvalidInputError: ``as_of`` is naive or ``group_by`` names an unknown key.
+        InvalidInputError: ``as_of`` is naive, ``group_by`` names an unknown key, or
+            ``apologies`` is not an :class:`ApologyCount`.
     """
     moment = check_aware(as_of, "as_of")
     names, key_of = _key_function(group_by)
+    given: object = apologies
+    if not isinstance(given, ApologyCount):
+        msg = f"apologies must be an ApologyCount ({', '.join(a.name for a in ApologyCount)})"
+        raise InvalidInputError(msg, field="apologies", value=apologies)
     counters: dict[tuple[str, ...], list[int]] = {}
     width = len(COUNTS)
     for row in _rows(dossiers, moment, field_of, province_of):
@@ -957,7 +1028,7 @@ def report(
         counts = counters.get(key)
         if counts is None:
             counts = counters[key] = [0] * width
-        _count(counts, row, moment)
+        _count(counts, row, moment, apologies)
     totals = [sum(c[i] for c in counters.values()) for i in range(width)]
     groups = tuple(Group(key=key, figures=Figures._of(counters[key])) for key in sorted(counters))
     return Report(
@@ -1102,7 +1173,7 @@ def backlog(
         wanted.add(ClockState.PAUSED)
     for row in _rows(dossiers, moment, field_of, province_of):
         received = row.received_at
-        if received is None or _state(row, moment) not in wanted:
+        if received is None or _standing(row).clock_state(moment) not in wanted:
             continue
         day = received.astimezone(VIETNAM_TZ).date()
         age = (today - day).days if calendar is None else calendar.working_days_between(day, today)
@@ -1203,7 +1274,7 @@ def overdue(
     heap: list[tuple[float, str, int, OverdueDossier]] = []
     found: list[OverdueDossier] = []
     for row in _rows(dossiers, moment, field_of, province_of):
-        if _state(row, moment) is not ClockState.OVERDUE:
+        if _standing(row).clock_state(moment) is not ClockState.OVERDUE:
             continue
         due, received = row.appointment, row.received_at
         if due is None or received is None:  # pragma: no cover  (OVERDUE implies both)

@@ -211,6 +211,7 @@ _DOCUMENT_TYPES: Final[tuple[type, ...]] = (
     dossier.Clock,
     dossier.Wait,
     dossier.AppointmentChange,
+    dossier.Phase,
     dossier.ReceiptSlip,
     *EVENT_TYPES,
     dossier.Status,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
@@ -27,11 +28,22 @@ from govtier._checks import VIETNAM_TZ, check_aware
 from govtier._guard import SQL_INT_MAX, describe, text_or_none
 from govtier._records import events_fingerprint
 from govtier.catalogue import Channel
-from govtier.dossier import Dossier, DossierHeader, Event, Status, Timeliness
+from govtier.dossier import (
+    RUNNING_STATUSES,
+    Dossier,
+    DossierHeader,
+    Event,
+    Phase,
+    ProvinceOf,
+    Standing,
+    Status,
+    Timeline,
+    Timeliness,
+    bundled_province_of,
+)
 from govtier.errors import (
     ConcurrencyError,
     CorruptRecordError,
-    GovtierError,
     InvalidInputError,
     InvalidTransitionError,
     UnknownDossierError,
@@ -57,30 +69,17 @@ __all__ = [
     "replay",
     "stream_pages",
     "summarize",
+    "timeline_from_text",
+    "timeline_to_text",
 ]
 
-RUNNING_STATUSES: Final = frozenset({Status.RECEIVED, Status.IN_PROGRESS})
-"""The statuses in which the statutory clock runs (a dossier can become overdue)."""
-
-ProvinceResolver = Callable[[str], "str | None"]
-"""Gives the province code of a unit code, or ``None`` when it is not known."""
+ProvinceResolver = ProvinceOf
+"""Gives the province code of a unit code, or ``None`` when it is not known (the dossier's
+:data:`~govtier.dossier.ProvinceOf`)."""
 
 
-@functools.lru_cache(maxsize=8192)
-def bundled_province_of(unit: str) -> str | None:
-    """The province code of ``unit`` in the bundled unit registry, or ``None`` if unknown.
-
-    >>> bundled_province_of("00004")
-    '01'
-    >>> bundled_province_of("nowhere") is None
-    True
-    """
-    from govtier.units import UnitRegistry
-
-    try:
-        return UnitRegistry.bundled().province_of(unit).code
-    except GovtierError:
-        return None
+def _phase_tuple(phases: Iterable[Phase]) -> tuple[Phase, ...]:
+    return tuple(phases)
 
 
 @attrs.frozen(kw_only=True)
@@ -100,6 +99,9 @@ class DossierSummary:
         finished_at: when it was decided, if it was.
         timeliness: early, on time or late, once decided.
         version: the number of events.
+        phases: the status and appointment over time (:class:`~govtier.dossier.Phase`), so the
+            summary stands as the dossier did at any moment (:meth:`standing`).
+        apologised_at: when the first apology with a new appointment was given, if one was.
     """
 
     code: str
@@ -114,16 +116,55 @@ class DossierSummary:
     finished_at: dt.datetime | None
     timeliness: Timeliness | None
     version: int
+    phases: tuple[Phase, ...] = attrs.field(default=(), converter=_phase_tuple)
+    apologised_at: dt.datetime | None = None
+
+    @property
+    def filed_at(self) -> dt.datetime | None:
+        """The first event's moment (``None`` when the summary carries no phases)."""
+        return self.phases[0].at if self.phases else None
+
+    @property
+    def timeline(self) -> Timeline:
+        """The dossier's timeline (as :attr:`govtier.dossier.Dossier.timeline`)."""
+        return Timeline(
+            phases=self.phases,
+            received_at=self.received_at,
+            finished_at=self.finished_at,
+            apologised_at=self.apologised_at,
+        )
+
+    def standing(self, as_of: dt.datetime | None = None) -> Standing | None:
+        """What the dossier was at ``as_of`` (now when ``None``), as its events say.
+
+        ``None`` when it had no event yet at ``as_of``. A summary without phases (built by hand)
+        knows only its current facts, which it gives for any moment after its receipt.
+
+        Raises:
+            InvalidInputError: ``as_of`` is naive.
+        """
+        if self.phases:
+            return self.timeline.at(as_of)
+        received = self.received_at
+        if as_of is not None and received is not None and check_aware(as_of, "as_of") < received:
+            return None
+        return Standing(
+            status=self.status,
+            filed_at=self.received_at,
+            received_at=self.received_at,
+            appointment=self.appointment,
+            finished_at=self.finished_at,
+            apologised_at=self.apologised_at,
+        )
 
     @property
     def running_due(self) -> dt.datetime | None:
-        """The appointment while the clock runs (received or in progress, not decided)."""
-        if self.status in RUNNING_STATUSES and self.finished_at is None:
-            return self.appointment
-        return None
+        """The appointment while the clock runs (:attr:`~govtier.dossier.Standing.running_due`)."""
+        standing = self.standing()
+        return None if standing is None else standing.running_due
 
     def is_overdue(self, as_of: dt.datetime) -> bool:
-        """Whether the dossier is overdue at ``as_of`` (as :meth:`Dossier.clock_state` says)."""
+        """Whether the dossier, as it is now, is overdue at ``as_of`` (as ``clock_state`` says)."""
         due = self.running_due
         return due is not None and check_aware(as_of, "as_of") > due
 
@@ -151,7 +192,65 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
         finished_at=dossier.clock.finished_at,
         timeliness=dossier.timeliness,
         version=dossier.version,
+        phases=dossier.phases,
+        apologised_at=dossier.timeline.apologised_at,
     )
+
+
+def timeline_to_text(summary: DossierSummary) -> str:
+    """The part of a summary's timeline a store keeps in one text column (compact JSON).
+
+    The phases as ``[moment, status code, appointment]`` and the first apology's moment, each
+    moment as whole microseconds since the Unix epoch; :func:`timeline_from_text` reads it back.
+    """
+
+    def us(value: dt.datetime | None) -> int | None:
+        return None if value is None else (value - _EPOCH) // _MICROSECOND
+
+    phases = [[us(p.at), p.status.value, us(p.appointment)] for p in summary.phases]
+    return json.dumps({"p": phases, "a": us(summary.apologised_at)}, separators=(",", ":"))
+
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+_STATUS_OF: Final = {s.value: s for s in Status}
+
+
+def _from_us(value: object) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError
+    return _moment_of_us(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _moment_of_us(value: int) -> dt.datetime:
+    """The moment ``value`` microseconds after the epoch, in Vietnam (appointments repeat)."""
+    seconds, micro = divmod(value, 1_000_000)
+    return dt.datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(microsecond=micro)
+
+
+def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], dt.datetime | None]:
+    """The phases and first apology's moment kept by :func:`timeline_to_text`.
+
+    Raises:
+        CorruptRecordError: the text is not such a timeline (the message names the dossier).
+    """
+    if text is None:
+        return (), None
+    try:
+        data = json.loads(text)
+        phases = []
+        for at, status, due in data["p"]:
+            when = _from_us(at)
+            if when is None:
+                raise ValueError
+            phases.append(Phase(at=when, status=_STATUS_OF[status], appointment=_from_us(due)))
+        return tuple(phases), _from_us(data["a"])
+    except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+        msg = f"dossier {code}: the stored timeline cannot be read ({type(exc).__name__})"
+        raise CorruptRecordError(msg) from None
 
 
 def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.datetime | None:
@@ -279,18 +378,6 @@ class Append:
     events: tuple[Event, ...] = attrs.field(converter=_event_tuple)
     expected_version: int
     idempotency_key: str | None = None
-
-
-def _prefix_as_of(code: str, events: Sequence[Event], as_of: dt.datetime | None) -> list[Event]:
-    """The events up to ``as_of`` (all when ``None``)."""
-    if as_of is None:
-        return list(events)
-    moment = check_aware(as_of, "as_of")
-    kept = [e for e in events if e.at <= moment]
-    if not kept:
-        msg = f"dossier {code} did not exist yet at {moment.isoformat()}"
-        raise UnknownDossierError(msg)
-    return kept
 
 
 @runtime_checkable
@@ -439,7 +526,14 @@ class DossierStore(Protocol):
             SchemaVersionError: a stored record was written by a newer govtier.
             StorageError: the store failed.
         """
-        return fold_stored(code, _prefix_as_of(code, self.load_events(code), as_of))
+        dossier = fold_stored(code, self.load_events(code))
+        if as_of is None:
+            return dossier
+        then = dossier.as_of(as_of)
+        if then is None:
+            msg = f"dossier {code} did not exist yet at {as_of.isoformat()}"
+            raise UnknownDossierError(msg)
+        return then
 
     def find_dossiers(self, query: DossierQuery | None = None) -> list[Dossier]:
         """The full dossiers ``query`` selects, by code."""

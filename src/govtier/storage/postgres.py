@@ -42,6 +42,9 @@ from govtier.storage.ports import (
     check_sequence_args,
     fold_stored,
     plan_batch,
+    summarize,
+    timeline_from_text,
+    timeline_to_text,
 )
 
 if TYPE_CHECKING:
@@ -119,7 +122,8 @@ CREATE TABLE {p}dossiers (
     appointment TIMESTAMPTZ,
     running_due TIMESTAMPTZ,
     finished_at TIMESTAMPTZ,
-    timeliness TEXT
+    timeliness TEXT,
+    timeline TEXT
 );
 CREATE SEQUENCE {p}dossiers_id OWNED BY {p}dossiers.id;
 CREATE TABLE {p}events (
@@ -170,6 +174,7 @@ CREATE TABLE dossiers (
     running_due TIMESTAMPTZ,
     finished_at TIMESTAMPTZ,
     timeliness TEXT,
+    timeline TEXT,
     PRIMARY KEY (province, id),
     UNIQUE (province, code)
 ) PARTITION BY LIST (province);
@@ -234,6 +239,17 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         b"(SELECT coalesce(max(id), 0) + 1 FROM new_dossiers), false)"
     )
     last: tuple[str, int] = ("", 0)
+    # Version 1 kept no timeline: each summary's is made from its events (the report as of any
+    # moment reads it), a dossier at a time as the ordered events pass.
+    held: list[Any] = ["", []]  # the dossier whose events are being gathered, and its events
+    timelines: list[tuple[str, int]] = []
+
+    def close_dossier() -> None:
+        code, events = held
+        if events:
+            summary = summarize(fold_stored(code, events), province=None)
+            timelines.append((timeline_to_text(summary), ids[code]))
+
     while True:  # a chunk at a time: read, encode (new terms are inserted), then COPY
         chunk = conn.execute(
             b"SELECT code, seq, record FROM events WHERE (code, seq) > (%s, %s) "
@@ -247,6 +263,10 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         for code, seq, record in chunk:
             where = f"dossier {code}, event {seq}"
             event = event_from_record(record, where=where)
+            if code != held[0]:
+                close_dossier()
+                held[0], held[1] = code, []
+            held[1].append(event)
             kind, at, data = codec.row(code, event)
             if codec.event(code, kind, at, data, where=where) != event:  # pragma: no cover
                 msg = f"{where}: the compact record would not read back equal; not migrated"
@@ -258,6 +278,9 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         ):
             for row in rows:
                 copy.write_row(row)
+    close_dossier()
+    with conn.cursor() as cur:
+        cur.executemany(b"UPDATE new_dossiers SET timeline = %s WHERE id = %s", timelines)
     conn.execute(
         b"INSERT INTO new_idempotency_keys (key, dossier, version, fingerprint) "
         b"SELECT k.key, d.id, k.version, decode(k.fingerprint, 'hex') FROM idempotency_keys AS k "
@@ -324,7 +347,7 @@ _NAME_BYTES: Final = 63  # PostgreSQL's NAMEDATALEN - 1
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, finished_at, timeliness, version"
+    "received_at, appointment, finished_at, timeliness, version, timeline"
 )
 
 
@@ -772,13 +795,13 @@ class PostgresStore(DossierStore):
 
 _COPY_DOSSIERS: Final = (
     "COPY dossiers (status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, running_due, finished_at, timeliness, version, code, id) "
+    "received_at, appointment, running_due, finished_at, timeliness, version, timeline, code, id) "
     "FROM STDIN"
 )
 _UPDATE_DOSSIER: Final = (
     "UPDATE dossiers SET status = %s, procedure_id = %s, receiving_unit = %s, subject_unit = %s, "
     "province = %s, channel = %s, received_at = %s, appointment = %s, running_due = %s, "
-    "finished_at = %s, timeliness = %s, version = %s, code = %s WHERE id = %s"
+    "finished_at = %s, timeliness = %s, version = %s, timeline = %s, code = %s WHERE id = %s"
 )
 
 
@@ -834,6 +857,7 @@ def _summary_row(summary: DossierSummary, id_: int) -> tuple[Any, ...]:
         summary.finished_at,
         None if summary.timeliness is None else summary.timeliness.value,
         summary.version,
+        timeline_to_text(summary),
         summary.code,
         id_,
     )
@@ -893,6 +917,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
+    phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
@@ -907,6 +932,8 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             finished_at=_local(row[9]),
             timeliness=None if row[10] is None else Timeliness(row[10]),
             version=row[11],
+            phases=phases,
+            apologised_at=apologised,
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"

@@ -57,6 +57,9 @@ from govtier.storage.ports import (
     fold_stored,
     plan_batch,
     stream_pages,
+    summarize,
+    timeline_from_text,
+    timeline_to_text,
 )
 
 __all__ = ["MIGRATIONS", "PAGE_SIZE", "SCHEMA_VERSION", "SQLiteStore", "migrate_file"]
@@ -136,7 +139,8 @@ CREATE TABLE {p}dossiers (
     appointment INTEGER,
     running_due INTEGER,
     finished_at INTEGER,
-    timeliness TEXT
+    timeliness TEXT,
+    timeline TEXT
 );
 CREATE TABLE {p}events (
     dossier INTEGER NOT NULL REFERENCES {p}dossiers (id),
@@ -208,7 +212,7 @@ _REWRITES: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {2: _to_v2}
 
 _SUMMARY_COLUMNS: Final = (
     "code, status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, finished_at, timeliness, version"
+    "received_at, appointment, finished_at, timeliness, version, timeline"
 )
 
 
@@ -595,9 +599,11 @@ def _copy_v1(db: sqlite3.Connection, source: str, target: str, codec: Codec) -> 
             (dossiers[0][0], last),
         ).fetchall()
         out = []
+        history: dict[str, list[Event]] = {}
         for code, seq, text in events:
             where = f"dossier {code}, event {seq}"
             event = event_from_record(record_from_json(text, where=where), where=where)
+            history.setdefault(code, []).append(event)
             kind, at, data = codec.row(code, event)
             if codec.event(code, kind, at, data, where=where) != event:  # pragma: no cover
                 msg = f"{where}: the compact record would not read back equal; not migrated"
@@ -607,6 +613,15 @@ def _copy_v1(db: sqlite3.Connection, source: str, target: str, codec: Codec) -> 
             f"INSERT INTO {target}events (dossier, seq, kind, at, data) "  # noqa: S608
             "VALUES (?, ?, ?, ?, ?)",
             out,
+        )
+        # Version 1 kept no timeline: each summary's is made from its events (the report as of
+        # any moment reads it), so a migrated store reports exactly as its dossiers do.
+        db.executemany(
+            f"UPDATE {target}dossiers SET timeline = ? WHERE id = ?",  # noqa: S608
+            [
+                (timeline_to_text(summarize(fold_stored(code, evs), province=None)), ids[code])
+                for code, evs in history.items()
+            ],
         )
     keys = db.execute(
         f"SELECT key, code, version, fingerprint FROM {source}idempotency_keys"  # noqa: S608
@@ -679,13 +694,13 @@ def migrate_file(
 
 _INSERT_DOSSIER: Final = (
     "INSERT INTO dossiers (status, procedure_id, receiving_unit, subject_unit, province, channel, "
-    "received_at, appointment, running_due, finished_at, timeliness, version, code, id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "received_at, appointment, running_due, finished_at, timeliness, version, timeline, code, id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_DOSSIER: Final = (
     "UPDATE dossiers SET status = ?, procedure_id = ?, receiving_unit = ?, subject_unit = ?, "
     "province = ?, channel = ?, received_at = ?, appointment = ?, running_due = ?, "
-    "finished_at = ?, timeliness = ?, version = ?, code = ? WHERE id = ?"
+    "finished_at = ?, timeliness = ?, version = ?, timeline = ?, code = ? WHERE id = ?"
 )
 
 
@@ -703,6 +718,7 @@ def _summary_row(summary: DossierSummary, id_: int) -> tuple[Any, ...]:
         _us(summary.finished_at),
         None if summary.timeliness is None else summary.timeliness.value,
         summary.version,
+        timeline_to_text(summary),
         summary.code,
         id_,
     )
@@ -784,6 +800,7 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
 
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
+    phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
@@ -798,6 +815,8 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             finished_at=_from_us(row[9]),
             timeliness=None if row[10] is None else Timeliness(row[10]),
             version=row[11],
+            phases=phases,
+            apologised_at=apologised,
         )
     except (ValueError, TypeError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"

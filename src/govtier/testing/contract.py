@@ -167,8 +167,9 @@ def _move(
     if kind == "paid":
         return dossier.pay(at=at, actor="applicant", calendar=cal)
     if kind == "apologised":
-        later = max(at, dossier.appointment or at) + dt.timedelta(days=5)
-        return dossier.apologise(at=at, actor="clerk", reason="late", new_appointment=later)
+        return dossier.apologise(
+            at=at, actor="clerk", reason="late", extension=Duration.working_days(5), calendar=cal
+        )
     if kind == "decided":
         outcome = rng.choice(list(Outcome))
         return dossier.decide(at=at, actor="chair", outcome=outcome, document="QĐ-1")
