@@ -192,3 +192,19 @@ def test_every_rate_at_100_percent() -> None:
     svg = ontime_chart_svg(rows)
     assert {k[0] for k in dots(svg, "overall")} == {"A", "B"}
     assert "90%" in texts(svg)
+
+
+def test_the_legend_title_is_in_the_chosen_language() -> None:
+    """The series key heads the legend as a word of the chosen language, not the key itself."""
+    from govtier.charts import ontime_chart_svg, ontime_chart_vegalite
+
+    rows = [
+        {"commune": "00004", "month": "2026-01", "on_time_percent": 80.0, "resolved": 5},
+        {"commune": "00004", "month": "2026-02", "on_time_percent": 100.0, "resolved": 2},
+    ]
+    vi = ontime_chart_svg(rows, lang="vi")
+    assert "tháng</text>" in vi
+    assert "month</text>" not in vi
+    assert "month</text>" in ontime_chart_svg(rows, lang="en")
+    spec = ontime_chart_vegalite(rows, lang="vi")
+    assert "tháng" in str(spec["encoding"])

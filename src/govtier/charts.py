@@ -410,7 +410,7 @@ def ontime_chart_svg(
         legend_x = left + PLOT_WIDTH + _RIGHT + 8
         out.append('<g class="legend">')
         out.append(f'<text x="{_num(legend_x)}" y="{_num(_TOP - 2)}" font-weight="bold">')
-        out.append(f"{escape(names[1])}</text>")
+        out.append(f"{escape(column_label(names[1]))}</text>")
         for j, name in enumerate(series):
             y = _TOP + 10 + j * 18
             out.append(
@@ -477,7 +477,7 @@ def ontime_chart_vegalite(
                     "color": {
                         "field": "series",
                         "type": "nominal",
-                        "title": names[-1],
+                        "title": column_label(names[-1]),
                         "scale": {"range": list(_PALETTE)},  # the SVG's colours
                     },
                     "tooltip": tooltip,
