@@ -19,7 +19,6 @@ from govtier.dossier import (
     Dossier,
     DossierCode,
     DossierHeader,
-    InvalidTransitionError,
     Outcome,
     Received,
     Refused,
@@ -30,7 +29,7 @@ from govtier.dossier import (
     Timeliness,
     TransitionTable,
 )
-from govtier.errors import InvalidInputError, MalformedCodeError
+from govtier.errors import InvalidInputError, InvalidTransitionError, MalformedCodeError
 
 CAL = WorkingCalendar.vietnam()
 

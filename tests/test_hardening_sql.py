@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -443,6 +444,9 @@ def test_a_hostile_schema_name_is_one_quoted_identifier(
     pg_schemas: PostgresSchemas, schema: str
 ) -> None:
     """A schema name with quotes and semicolons becomes one schema of exactly that name."""
+    # The hostile part first, then this run's unique suffix: two test runs on one server (or a
+    # left-over from a killed run) never share the schema.
+    schema = f"{schema} {uuid.uuid4().hex[:12]}"  # at most 48 bytes: under PostgreSQL's 63
     pg_schemas.names.append(schema)  # dropped afterwards with the others
     store = PostgresStore(pg_schemas.url, schema=schema, province_of=lambda unit: None)
     stored = _fill(store)

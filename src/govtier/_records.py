@@ -217,7 +217,7 @@ def make_converter() -> cattrs.Converter:
         return (
             isinstance(cls, type)
             and attrs.has(cls)
-            and cls.__module__ == "govtier.dossier"
+            and cls.__module__.startswith("govtier.dossier")  # the package or its parts
             and cls.__qualname__ in _OPTIONAL_ADDITIONS
         )
 

@@ -844,9 +844,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--apologies",
         choices=["new appointment", "late"],
         default="new appointment",
-        help=tr(
-            "how a dossier given an apology with a new date counts (default: by the new date)"
-        ),
+        help=tr("how a dossier given an apology with a new date counts (default: by the new date)"),
     )
     p.add_argument(
         "--chart",
