@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govtier import Duration, Status, UnitRegistry, WorkingCalendar
 from govtier.catalogue import Procedure
 from govtier.dossier import Dossier
+from govtier.errors import InvalidTransitionError
 from govtier.jurisdiction import RuleSet
 from govtier.testing.strategies import (
     aware_moments,
@@ -83,3 +86,34 @@ def test_dossiers_are_valid_histories(dossier: Dossier) -> None:
     assert isinstance(dossier.status, Status)
     times = [e.at for e in dossier.events]
     assert times == sorted(times)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dossiers(), st.data())
+def test_apply_all_is_one_apply_per_event(dossier: Dossier, data: st.DataObject) -> None:
+    """Folding a history in one working state (``apply_all``) equals applying it event by event,
+    from any point of the history."""
+    events = dossier.events
+    split = data.draw(st.integers(0, len(events)), label="split")
+    start = Dossier().apply_all(events[:split])
+    one_by_one = start
+    for event in events[split:]:
+        one_by_one = one_by_one.apply(event)
+    assert start.apply_all(events[split:]) == one_by_one == dossier
+    assert one_by_one.phases == dossier.phases
+    assert one_by_one.clock == dossier.clock
+
+
+@settings(max_examples=60, deadline=None)
+@given(dossiers(), st.data())
+def test_apply_all_refuses_as_apply_does(dossier: Dossier, data: st.DataObject) -> None:
+    """An event not allowed where it stands fails ``apply_all`` with the message ``apply`` gives."""
+    events = dossier.events
+    split = data.draw(st.integers(1, len(events)), label="split")
+    start = Dossier.from_events(events[:split])
+    repeated = events[0]  # a second opening event is never allowed
+    with pytest.raises(InvalidTransitionError) as one:
+        dossier.apply(repeated)
+    with pytest.raises(InvalidTransitionError) as many:
+        start.apply_all([*events[split:], repeated])
+    assert str(many.value) == str(one.value)

@@ -6,8 +6,8 @@ Private: the public names are :mod:`govtier.dossier`'s.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any, Final
+from collections.abc import Callable, Iterable
+from typing import Final
 
 import attrs
 
@@ -25,7 +25,6 @@ from govtier.deadlines import (
 from govtier.dossier._clock import AppointmentChange, Clock, StepProgress, Wait, _on
 from govtier.dossier._custody import _NO_CUSTODY, Custody
 from govtier.dossier._events import (
-    _EVOLVERS,
     Apologised,
     Decided,
     Event,
@@ -42,7 +41,6 @@ from govtier.dossier._events import (
     Transferred,
     Withdrawn,
     _evolve,
-    _make_evolver,
 )
 from govtier.dossier._header import (
     Applicant,
@@ -52,7 +50,7 @@ from govtier.dossier._header import (
     Status,
     Timeliness,
 )
-from govtier.dossier._timing import Phase, Standing, Timeline, _next_phases, timeliness_of
+from govtier.dossier._timing import Phase, Standing, Timeline, timeliness_of
 from govtier.dossier._transitions import _GOALS, TRANSITIONS, Target
 from govtier.errors import (
     InvalidInputError,
@@ -144,10 +142,7 @@ class Dossier:
         Raises:
             InvalidTransitionError: an event is not allowed where it stands.
         """
-        dossier = cls()
-        for event in events:
-            dossier = dossier.apply(event)
-        return dossier
+        return cls().apply_all(events)
 
     @classmethod
     def submit(cls, header: DossierHeader, *, at: dt.datetime, actor: str) -> Dossier:
@@ -448,41 +443,23 @@ class Dossier:
             InvalidTransitionError: the event is not allowed in the current status, is earlier
                 than the last event, or breaks a clock rule (e.g. an extension over the limit).
         """
-        given: object = event
-        if not isinstance(given, Event):
-            msg = f"expected a govtier dossier event, got {type(given).__name__}"
-            raise InvalidTransitionError(msg)
-        kind = event.kind
-        goal = _GOALS.get((self.status, kind))
-        if goal is None:
-            allowed = ", ".join(TRANSITIONS.allowed(self.status)) or "none (terminal)"
-            where = "a new dossier" if self.status is None else f"status {self.status.name}"
-            msg = f"event {event.kind!r} is not allowed in {where}; allowed: {allowed}"
-            raise InvalidTransitionError(msg)
-        if self.events and event.at < self.events[-1].at:
-            msg = (
-                f"event {event.kind!r} at {event.at.isoformat()} is earlier than the last event "
-                f"({self.events[-1].kind} at {self.events[-1].at.isoformat()})"
-            )
-            raise InvalidTransitionError(msg)
-        if goal is Target.SAME:
-            status = self.status
-        elif goal is Target.RESUME:
-            status = self.resume_to
-        else:
-            status = goal
-        changes = _FOLDS[kind](self, event)
-        changes["events"] = (*self.events, event)
-        changes["status"] = status
-        clock = changes.get("clock", self.clock)
-        if status is not None:  # (the table never leads to no status)
-            changes["phases"] = _next_phases(self.phases, event.at, status, clock.appointment)
-        cls = type(self)
-        evolver = _EVOLVERS.get(cls)
-        if evolver is None:
-            evolver = _EVOLVERS[cls] = _make_evolver(cls)
-        result: Dossier = evolver(self, changes)
-        return result
+        draft = _Draft(self)
+        draft.apply(event)
+        return draft.freeze(type(self), self.calendar)
+
+    def apply_all(self, events: Iterable[Event]) -> Dossier:
+        """The dossier after every event of ``events``, in order; this dossier is unchanged.
+
+        Equal to calling :meth:`apply` once per event, but the history is folded in one working
+        state and the result built once: what a store does with thousands of histories.
+
+        Raises:
+            InvalidTransitionError: as :meth:`apply`, for the first event that is not allowed.
+        """
+        draft = _Draft(self)
+        for event in events:
+            draft.apply(event)
+        return draft.freeze(type(self), self.calendar)
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -667,9 +644,6 @@ class Dossier:
 # What each event does to the state (status is handled by the table)
 
 
-_Changes = dict[str, Any]
-
-
 def _intake_exception(header: DossierHeader, stated: str | None) -> str | None:
     """The exception to record, after checking the header's intake check; raises when refused."""
     if stated is not None and not str(stated).strip():
@@ -688,26 +662,171 @@ def _intake_exception(header: DossierHeader, stated: str | None) -> str | None:
     return stated
 
 
-def _open(dossier: Dossier, header: DossierHeader | None, kind: str) -> _Changes:
-    if dossier.header is None:
+class _Draft:
+    """The fold's working state: a dossier's fields (its clock's flattened) that events change.
+
+    Folding a history builds one draft, applies every event to it in place and freezes it once,
+    instead of building a new immutable :class:`Dossier` and :class:`Clock` per event (the
+    store's bulk path folds millions of events). :meth:`Dossier.apply` is the same draft for one
+    event: every rule of what an event does lives here, once.
+    """
+
+    __slots__ = (
+        "appointment",
+        "custody",
+        "events",
+        "extensions",
+        "finished_at",
+        "header",
+        "history",
+        "outcome",
+        "paused_since",
+        "phases",
+        "resume_to",
+        "started_at",
+        "status",
+        "steps",
+        "supplement_requests",
+        "waits",
+    )
+
+    def __init__(self, dossier: Dossier | None = None) -> None:
+        if dossier is None:
+            dossier = _EMPTY
+        clock = dossier.clock
+        self.header = dossier.header
+        self.status = dossier.status
+        self.events = list(dossier.events)
+        self.outcome = dossier.outcome
+        self.resume_to = dossier.resume_to
+        self.custody = dossier.custody
+        self.phases = list(dossier.phases)
+        self.started_at = clock.started_at
+        self.appointment = clock.appointment
+        self.history = list(clock.history)
+        self.paused_since = clock.paused_since
+        self.waits = list(clock.waits)
+        self.extensions = clock.extensions
+        self.supplement_requests = clock.supplement_requests
+        self.steps = list(clock.steps)
+        self.finished_at = clock.finished_at
+
+    def freeze(self, cls: type[Dossier], calendar: WorkingCalendar | None) -> Dossier:
+        """The dossier this draft stands for."""
+        clock = Clock(
+            started_at=self.started_at,
+            appointment=self.appointment,
+            history=tuple(self.history),
+            paused_since=self.paused_since,
+            waits=tuple(self.waits),
+            extensions=self.extensions,
+            supplement_requests=self.supplement_requests,
+            steps=tuple(self.steps),
+            finished_at=self.finished_at,
+        )
+        return cls(
+            header=self.header,
+            status=self.status,
+            events=tuple(self.events),
+            clock=clock,
+            outcome=self.outcome,
+            resume_to=self.resume_to,
+            custody=self.custody,
+            calendar=calendar,
+            phases=tuple(self.phases),
+        )
+
+    def apply(self, event: Event) -> None:
+        """Apply ``event`` in place (see :meth:`Dossier.apply` for the errors)."""
+        given: object = event
+        if not isinstance(given, Event):
+            msg = f"expected a govtier dossier event, got {type(given).__name__}"
+            raise InvalidTransitionError(msg)
+        kind = event.kind
+        goal = _GOALS.get((self.status, kind))
+        if goal is None:
+            allowed = ", ".join(TRANSITIONS.allowed(self.status)) or "none (terminal)"
+            where = "a new dossier" if self.status is None else f"status {self.status.name}"
+            msg = f"event {event.kind!r} is not allowed in {where}; allowed: {allowed}"
+            raise InvalidTransitionError(msg)
+        events = self.events
+        if events and event.at < events[-1].at:
+            msg = (
+                f"event {event.kind!r} at {event.at.isoformat()} is earlier than the last event "
+                f"({events[-1].kind} at {events[-1].at.isoformat()})"
+            )
+            raise InvalidTransitionError(msg)
+        if goal is Target.SAME:
+            status = self.status
+        elif goal is Target.RESUME:
+            status = self.resume_to
+        else:
+            status = goal
+        # (an event that raises may leave the draft half-changed: a draft is dropped on error)
+        _FOLDS[kind](self, event)
+        events.append(event)
+        self.status = status
+        if status is not None:  # (the table never leads to no status)
+            _add_phase(self.phases, event.at, status, self.appointment)
+
+    def known_header(self) -> DossierHeader:
+        if self.header is None:
+            msg = "this dossier has no events yet"
+            raise InvalidTransitionError(msg)
+        return self.header
+
+    def stop_clock(self, event: Event, *, reason: str) -> None:
+        self.history.append(
+            AppointmentChange(
+                at=event.at, cause=event.kind, before=self.appointment, after=None, reason=reason
+            )
+        )
+        self.appointment = None
+
+    def close_steps(self, at: dt.datetime) -> None:
+        steps = self.steps
+        if steps and steps[-1].completed_at is None:
+            steps[-1] = _evolve(steps[-1], completed_at=at)
+
+
+_EMPTY: Final = Dossier()
+
+
+def _add_phase(
+    phases: list[Phase], at: dt.datetime, status: Status, appointment: dt.datetime | None
+) -> None:
+    """Extend ``phases`` after an event at ``at`` that leaves ``status`` and ``appointment``."""
+    if phases:
+        last = phases[-1]
+        if last.status is status and last.appointment == appointment:
+            return
+        if last.at == at:  # events at one moment: the moment's standing is after the last
+            phases.pop()
+            if phases and phases[-1].status is status and phases[-1].appointment == appointment:
+                return
+    phases.append(Phase(at=at, status=status, appointment=appointment))
+
+
+def _open(draft: _Draft, header: DossierHeader | None, kind: str) -> None:
+    if draft.header is None:
         if header is None:
             msg = f"the first event ({kind}) must carry the dossier header"
             raise InvalidTransitionError(msg)
-        return {"header": header}
-    if header is not None and header != dossier.header:
-        msg = f"event {kind!r} carries a header for another dossier than {dossier.header.code}"
+        draft.header = header
+        return
+    if header is not None and header != draft.header:
+        msg = f"event {kind!r} carries a header for another dossier than {draft.header.code}"
         raise InvalidTransitionError(msg)
-    return {}
 
 
-def _fold_submitted(dossier: Dossier, event: Event) -> _Changes:
+def _fold_submitted(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Submitted)  # noqa: S101
-    return _open(dossier, event.header, event.kind)
+    _open(draft, event.header, event.kind)
 
 
-def _fold_received(dossier: Dossier, event: Event) -> _Changes:
+def _fold_received(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Received)  # noqa: S101
-    changes = _open(dossier, event.header, event.kind)
+    _open(draft, event.header, event.kind)
     if event.appointment < event.at:
         msg = (
             f"the appointment {event.appointment.isoformat()} is before the receipt "
@@ -717,105 +836,92 @@ def _fold_received(dossier: Dossier, event: Event) -> _Changes:
     change = AppointmentChange(
         at=event.at, cause=event.kind, before=None, after=event.appointment, reason="receipt"
     )
-    changes["clock"] = _evolve(
-        dossier.clock, started_at=event.at, appointment=event.appointment, history=(change,)
-    )
-    return changes
+    draft.started_at = event.at
+    draft.appointment = event.appointment
+    draft.history = [change]
 
 
-def _fold_refused(dossier: Dossier, event: Event) -> _Changes:
+def _fold_refused(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Refused)  # noqa: S101
-    return _open(dossier, event.header, event.kind)
+    _open(draft, event.header, event.kind)
 
 
-def _fold_supplement_requested(dossier: Dossier, event: Event) -> _Changes:
+def _fold_supplement_requested(draft: _Draft, event: Event) -> None:
     assert isinstance(event, SupplementRequested)  # noqa: S101
-    header = dossier._header()
-    clock = dossier.clock
-    if clock.supplement_requests >= header.clock.max_supplement_requests:
+    header = draft.known_header()
+    if draft.supplement_requests >= header.clock.max_supplement_requests:
         msg = (
             f"procedure {header.procedure_id} allows {header.clock.max_supplement_requests} "
-            f"supplement request(s); this would be number {clock.supplement_requests + 1}"
+            f"supplement request(s); this would be number {draft.supplement_requests + 1}"
         )
         raise InvalidTransitionError(msg)
-    new_clock = _evolve(
-        clock, supplement_requests=clock.supplement_requests + 1, paused_since=event.at
-    )
-    if clock.started_at is not None:
-        new_clock = _stop_clock(new_clock, event, reason=event.reason)
-    return {"clock": new_clock, "resume_to": dossier.status}
-
-
-def _stop_clock(clock: Clock, event: Event, *, reason: str) -> Clock:
-    change = AppointmentChange(
-        at=event.at, cause=event.kind, before=clock.appointment, after=None, reason=reason
-    )
-    return _evolve(clock, appointment=None, history=(*clock.history, change))
+    draft.supplement_requests += 1
+    draft.paused_since = event.at
+    if draft.started_at is not None:
+        draft.stop_clock(event, reason=event.reason)
+    draft.resume_to = draft.status
 
 
 def _resume_clock(
-    dossier: Dossier,
+    draft: _Draft,
     event: Event,
     appointment: dt.datetime | None,
     reason: str,
     step_due: dt.datetime | None = None,
-) -> _Changes:
-    clock = dossier.clock
-    header = dossier._header()
+) -> None:
+    header = draft.known_header()
     rule = header.clock.on_supplement if event.kind == "supplemented" else header.clock.on_payment
-    if clock.started_at is None:
+    started = draft.started_at
+    if started is None:
         if appointment is not None:
             msg = "the clock has not started (no receipt yet); a resumed appointment makes no sense"
             raise InvalidTransitionError(msg)
-        return {"clock": _evolve(clock, paused_since=None), "resume_to": None}
+        draft.paused_since = None
+        draft.resume_to = None
+        return
     if appointment is None:
         msg = f"event {event.kind!r} must give the new appointment (the clock restarts or resumes)"
         raise InvalidTransitionError(msg)
-    if appointment < clock.started_at:
+    if appointment < started:
         # (a paused clock may resume to an appointment already past: the dossier was late)
         msg = (
             f"the new appointment {appointment.isoformat()} is before the receipt "
-            f"{clock.started_at.isoformat()}"
+            f"{started.isoformat()}"
         )
         raise InvalidTransitionError(msg)
-    waits = clock.waits
-    if clock.paused_since is not None:
-        cause = "supplement" if event.kind == "supplemented" else "payment"
-        wait = Wait(cause=cause, started_at=clock.paused_since, ended_at=event.at, rule=rule)
-        waits = (*waits, wait)
-    change = AppointmentChange(
-        at=event.at, cause=event.kind, before=None, after=appointment, reason=reason
-    )
-    steps = clock.steps
-    if step_due is not None:
-        if not steps or steps[-1].completed_at is not None:
-            msg = f"event {event.kind!r} moves a step's sub-deadline, but no step is open"
-            raise InvalidTransitionError(msg)
-        steps = (*steps[:-1], _evolve(steps[-1], due_at=step_due))
-    new_clock = _evolve(
-        clock,
-        appointment=appointment,
-        history=(*clock.history, change),
-        paused_since=None,
-        waits=waits,
-        steps=steps,
-    )
-    return {"clock": new_clock, "resume_to": None}
-
-
-def _fold_supplemented(dossier: Dossier, event: Event) -> _Changes:
-    assert isinstance(event, Supplemented)  # noqa: S101
-    return _resume_clock(dossier, event, event.appointment, "supplemented", event.step_due)
-
-
-def _fold_transferred(dossier: Dossier, event: Event) -> _Changes:
-    assert isinstance(event, Transferred)  # noqa: S101
-    header = dossier._header()
-    clock = dossier.clock
-    if event.step != len(clock.steps):
-        msg = f"the next step is number {len(clock.steps)}; the event names step {event.step}"
+    steps = draft.steps
+    if step_due is not None and (not steps or steps[-1].completed_at is not None):
+        msg = f"event {event.kind!r} moves a step's sub-deadline, but no step is open"
         raise InvalidTransitionError(msg)
-    steps = list(clock.steps)
+    if draft.paused_since is not None:
+        cause = "supplement" if event.kind == "supplemented" else "payment"
+        draft.waits.append(
+            Wait(cause=cause, started_at=draft.paused_since, ended_at=event.at, rule=rule)
+        )
+    draft.history.append(
+        AppointmentChange(
+            at=event.at, cause=event.kind, before=None, after=appointment, reason=reason
+        )
+    )
+    if step_due is not None:
+        steps[-1] = _evolve(steps[-1], due_at=step_due)
+    draft.appointment = appointment
+    draft.paused_since = None
+    draft.resume_to = None
+
+
+def _fold_supplemented(draft: _Draft, event: Event) -> None:
+    assert isinstance(event, Supplemented)  # noqa: S101
+    _resume_clock(draft, event, event.appointment, "supplemented", event.step_due)
+
+
+def _fold_transferred(draft: _Draft, event: Event) -> None:
+    assert isinstance(event, Transferred)  # noqa: S101
+    header = draft.known_header()
+    steps = draft.steps
+    if event.step != len(steps):
+        msg = f"the next step is number {len(steps)}; the event names step {event.step}"
+        raise InvalidTransitionError(msg)
     if steps:
         steps[-1] = _evolve(steps[-1], completed_at=event.at)
     name = header.steps[event.step].name if event.step < len(header.steps) else "processing"
@@ -824,94 +930,76 @@ def _fold_transferred(dossier: Dossier, event: Event) -> _Changes:
             index=event.step, name=name, agency=event.to, started_at=event.at, due_at=event.step_due
         )
     )
-    return {"clock": _evolve(clock, steps=tuple(steps))}
+    draft.custody = draft.custody.moved(at=event.at, event=event.kind, source=None, to=event.to)
 
 
-def _fold_payment_requested(dossier: Dossier, event: Event) -> _Changes:
+def _fold_payment_requested(draft: _Draft, event: Event) -> None:
     assert isinstance(event, PaymentRequested)  # noqa: S101
-    clock = _stop_clock(dossier.clock, event, reason=event.reason)
-    return {"clock": _evolve(clock, paused_since=event.at), "resume_to": dossier.status}
+    draft.stop_clock(event, reason=event.reason)
+    draft.paused_since = event.at
+    draft.resume_to = draft.status
 
 
-def _fold_paid(dossier: Dossier, event: Event) -> _Changes:
+def _fold_paid(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Paid)  # noqa: S101
-    return _resume_clock(dossier, event, event.appointment, "paid", event.step_due)
+    _resume_clock(draft, event, event.appointment, "paid", event.step_due)
 
 
-def _fold_apologised(dossier: Dossier, event: Event) -> _Changes:
+def _fold_apologised(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Apologised)  # noqa: S101
-    header = dossier._header()
-    clock = dossier.clock
-    if clock.extensions >= header.clock.max_extensions:
+    header = draft.known_header()
+    if draft.extensions >= header.clock.max_extensions:
         msg = (
             f"procedure {header.procedure_id} allows {header.clock.max_extensions} apology with "
-            f"a new appointment; {clock.extensions} already given"
+            f"a new appointment; {draft.extensions} already given"
         )
         raise InvalidTransitionError(msg)
-    if clock.appointment is not None and event.appointment <= clock.appointment:
+    current = draft.appointment
+    if current is not None and event.appointment <= current:
         msg = (
             f"the new appointment {event.appointment.isoformat()} must be later than the current "
-            f"one ({clock.appointment.isoformat()})"
+            f"one ({current.isoformat()})"
         )
         raise InvalidTransitionError(msg)
     if event.appointment <= event.at:
         msg = f"the new appointment {event.appointment.isoformat()} must be after the apology"
         raise InvalidTransitionError(msg)
-    change = AppointmentChange(
-        at=event.at,
-        cause=event.kind,
-        before=clock.appointment,
-        after=event.appointment,
-        reason=event.reason,
+    draft.history.append(
+        AppointmentChange(
+            at=event.at,
+            cause=event.kind,
+            before=current,
+            after=event.appointment,
+            reason=event.reason,
+        )
     )
-    new_clock = _evolve(
-        clock,
-        appointment=event.appointment,
-        history=(*clock.history, change),
-        extensions=clock.extensions + 1,
-    )
-    return {"clock": new_clock}
+    draft.appointment = event.appointment
+    draft.extensions += 1
 
 
-def _close_steps(clock: Clock, at: dt.datetime) -> tuple[StepProgress, ...]:
-    if clock.steps and clock.steps[-1].completed_at is None:
-        return (*clock.steps[:-1], _evolve(clock.steps[-1], completed_at=at))
-    return clock.steps
+def _fold_stopped(draft: _Draft, event: Event) -> None:
+    draft.close_steps(event.at)
+    draft.paused_since = None
 
 
-def _fold_stopped(dossier: Dossier, event: Event) -> _Changes:
-    clock = dossier.clock
-    return {"clock": _evolve(clock, steps=_close_steps(clock, event.at), paused_since=None)}
-
-
-def _fold_decided(dossier: Dossier, event: Event) -> _Changes:
+def _fold_decided(draft: _Draft, event: Event) -> None:
     assert isinstance(event, Decided)  # noqa: S101
-    clock = dossier.clock
-    new_clock = _evolve(clock, steps=_close_steps(clock, event.at), finished_at=event.at)
-    return {"clock": new_clock, "outcome": event.outcome}
+    draft.close_steps(event.at)
+    draft.finished_at = event.at
+    draft.outcome = event.outcome
 
 
-def _fold_nothing(_dossier: Dossier, _event: Event) -> _Changes:
-    return {}
+def _fold_nothing(_draft: _Draft, _event: Event) -> None:
+    return
 
 
-def _fold_withdrawn(dossier: Dossier, event: Event) -> _Changes:
-    return _fold_stopped(dossier, event)
-
-
-def _fold_transferred_in_custody(dossier: Dossier, event: Event) -> _Changes:
-    assert isinstance(event, Transferred)  # noqa: S101
-    changes = _fold_transferred(dossier, event)
-    changes["custody"] = dossier.custody.moved(
-        at=event.at, event=event.kind, source=None, to=event.to
-    )
-    return changes
-
-
-def _fold_handed_over(dossier: Dossier, event: Event) -> _Changes:
+def _fold_handed_over(draft: _Draft, event: Event) -> None:
     assert isinstance(event, HandedOver)  # noqa: S101
-    header = dossier._header()
-    new_header = _evolve(
+    header = draft.known_header()
+    if event.appointment is not None and (draft.started_at is None or draft.appointment is None):
+        msg = "a handover can set a new appointment only while the clock runs"
+        raise InvalidTransitionError(msg)
+    draft.header = _evolve(
         header,
         receiving_unit=event.receiving_unit,
         subject_unit=event.subject_unit,
@@ -919,43 +1007,35 @@ def _fold_handed_over(dossier: Dossier, event: Event) -> _Changes:
         returns_at=event.returns_at,
         steps=header.steps if event.steps is None else event.steps,
     )
-    changes: _Changes = {
-        "header": new_header,
-        "custody": dossier.custody.moved(
-            at=event.at, event=event.kind, source=event.from_agency, to=event.to_agency
-        ),
-    }
+    draft.custody = draft.custody.moved(
+        at=event.at, event=event.kind, source=event.from_agency, to=event.to_agency
+    )
     if event.appointment is not None:
-        clock = dossier.clock
-        if clock.started_at is None or clock.appointment is None:
-            msg = "a handover can set a new appointment only while the clock runs"
-            raise InvalidTransitionError(msg)
-        change = AppointmentChange(
-            at=event.at,
-            cause=event.kind,
-            before=clock.appointment,
-            after=event.appointment,
-            reason=event.reason or "handover",
+        draft.history.append(
+            AppointmentChange(
+                at=event.at,
+                cause=event.kind,
+                before=draft.appointment,
+                after=event.appointment,
+                reason=event.reason or "handover",
+            )
         )
-        changes["clock"] = _evolve(
-            clock, appointment=event.appointment, history=(*clock.history, change)
-        )
-    return changes
+        draft.appointment = event.appointment
 
 
-_FOLDS: Final = {
+_FOLDS: Final[dict[str, Callable[[_Draft, Event], None]]] = {
     "submitted": _fold_submitted,
     "received": _fold_received,
     "refused": _fold_refused,
     "supplement_requested": _fold_supplement_requested,
     "supplemented": _fold_supplemented,
-    "transferred": _fold_transferred_in_custody,
+    "transferred": _fold_transferred,
     "payment_requested": _fold_payment_requested,
     "paid": _fold_paid,
     "apologised": _fold_apologised,
     "stopped": _fold_stopped,
     "decided": _fold_decided,
     "returned": _fold_nothing,
-    "withdrawn": _fold_withdrawn,
+    "withdrawn": _fold_stopped,
     "handed_over": _fold_handed_over,
 }

@@ -198,18 +198,3 @@ class Timeline:
             finished_at=finished,
             apologised_at=apologised,
         )
-
-
-def _next_phases(
-    phases: tuple[Phase, ...], at: dt.datetime, status: Status, appointment: dt.datetime | None
-) -> tuple[Phase, ...]:
-    """``phases`` after an event at ``at`` that leaves ``status`` and ``appointment``."""
-    if phases:
-        last = phases[-1]
-        if last.status is status and last.appointment == appointment:
-            return phases
-        if last.at == at:  # events at one moment: the moment's standing is after the last
-            phases = phases[:-1]
-            if phases and phases[-1].status is status and phases[-1].appointment == appointment:
-                return phases
-    return (*phases, Phase(at=at, status=status, appointment=appointment))

@@ -598,9 +598,7 @@ def fold_append(append: Append, before: Dossier) -> Dossier:
     if not append.events:
         msg = f"nothing to append to dossier {append.code}: no events given"
         raise InvalidInputError(msg, field="events", value=())
-    dossier = before
-    for event in append.events:
-        dossier = dossier.apply(event)
+    dossier = before.apply_all(append.events)
     if dossier.code != append.code:
         msg = f"the events are of dossier {dossier.code}, not {append.code}"
         raise InvalidInputError(msg, field="code", value=append.code)
