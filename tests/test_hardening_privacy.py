@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
+from tests.stored_rows import applicant_as_dict, header_of
 
 from govtier import VIETNAM_TZ, DataFileError, GovtierError, InvalidInputError, WorkingCalendar
 from govtier.cli import main as cli_main
@@ -49,6 +50,7 @@ from govtier.serialization import (
     to_json,
 )
 from govtier.storage import MemoryStore, PostgresStore, SQLiteStore
+from govtier.storage._compact import HEADER_FIELDS
 from govtier.storage.ports import Append, summarize
 from govtier.testing.contract import sample_header
 from govtier.testing.strategies import dossier_headers, dossiers
@@ -166,12 +168,14 @@ def test_store_errors_hide_personal_data(captured: list[str], tmp_path: Path) ->
         store.close()
     path = tmp_path / "p.db"
     with sqlite3.connect(path) as raw:
-        (text,) = raw.execute("SELECT data FROM events WHERE seq = 1").fetchone()
+        (kind, text) = raw.execute("SELECT kind, data FROM events WHERE seq = 1").fetchone()
         data = json.loads(text)
-        applicant = data["header"]["applicant"]
+        applicant = applicant_as_dict(kind, data)
         for field in ("name", "phone", "email", "address", "id_number"):  # wrong types
             applicant[field] = [applicant.get(field), {"x": applicant.get(field)}]
-        data["header"]["note"] = ADDRESS  # an unexpected field holding a value
+        header = header_of(kind, data)
+        header.extend([None] * (len(HEADER_FIELDS) - len(header)))
+        header.append(ADDRESS)  # a value past the header's fields
         raw.execute("UPDATE events SET data = ? WHERE seq = 1", (json.dumps(data),))
     raw.close()
     store = SQLiteStore(path)
@@ -322,9 +326,9 @@ def test_unexpected_keys_in_a_stored_sqlite_row(captured: list[str], tmp_path: P
     code = _store_with_a_named_key(store)
     store.close()
     with sqlite3.connect(path) as raw:
-        (text,) = raw.execute("SELECT data FROM events WHERE seq = 1").fetchone()
+        (kind, text) = raw.execute("SELECT kind, data FROM events WHERE seq = 1").fetchone()
         data = json.loads(text)
-        data["header"]["applicant"][NAME] = ADDRESS
+        applicant_as_dict(kind, data)[NAME] = ADDRESS
         raw.execute("UPDATE events SET data = ? WHERE seq = 1", (json.dumps(data),))
     raw.close()
     store = SQLiteStore(path)
@@ -355,10 +359,10 @@ def test_unexpected_keys_in_a_stored_postgres_row(
     store.close()
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         ident = sql.Identifier(schema)
-        row = raw.execute(sql.SQL("SELECT data FROM {}.events WHERE seq = 1").format(ident))
-        (text,) = row.fetchone() or (None,)
+        row = raw.execute(sql.SQL("SELECT kind, data FROM {}.events WHERE seq = 1").format(ident))
+        (kind, text) = row.fetchone() or (None, None)
         data = json.loads(text)
-        data["header"]["applicant"][NAME] = ADDRESS
+        applicant_as_dict(kind, data)[NAME] = ADDRESS
         raw.execute(
             sql.SQL("UPDATE {}.events SET data = %s WHERE seq = 1").format(ident),
             (json.dumps(data),),

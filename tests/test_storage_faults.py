@@ -26,6 +26,7 @@ from psycopg import sql
 from tests import postgres_server
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
+from tests.stored_rows import applicant_as_dict, header_of
 
 from govtier import (
     VIETNAM_TZ,
@@ -38,6 +39,7 @@ from govtier import (
 from govtier.dossier import Dossier, Status, Transferred
 from govtier.storage import PostgresStore, SQLiteStore
 from govtier.storage import sqlite as sqlite_module
+from govtier.storage._compact import HEADER_FIELDS
 from govtier.storage.ports import Append, DossierStore
 from govtier.testing.contract import PERSONAL_NAME, random_dossier, sample_header
 
@@ -327,13 +329,13 @@ def _corrupt_cases() -> list[tuple[str, str, type[Exception], str]]:
     ]
 
 
-def _tamper(kind: int, data: dict[str, Any], what: str, value: str) -> tuple[int, dict[str, Any]]:
+def _tamper(kind: int, data: list[Any], what: str, value: str) -> tuple[int, list[Any]]:
     if what == "kind":
         return int(value), data
     if what == "terms":
-        data["header"]["terms"] = int(value)
+        header_of(kind, data)[HEADER_FIELDS.index("terms")] = int(value)
         return kind, data
-    data["header"]["applicant"]["phone"] = [PERSONAL_NAME]
+    applicant_as_dict(kind, data)["phone"] = [PERSONAL_NAME]
     return kind, data
 
 

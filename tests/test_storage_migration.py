@@ -22,18 +22,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
 from govtier.dossier import Dossier
-from govtier.errors import SchemaVersionError, StorageError
+from govtier.errors import CorruptRecordError, SchemaVersionError, StorageError
 from govtier.serialization import from_document
 from govtier.storage import PostgresStore, SQLiteStore
-from govtier.storage.ports import DossierStore, bundled_province_of, summarize
+from govtier.storage.ports import (
+    DossierStore,
+    bundled_province_of,
+    summarize,
+    timeline_from_text,
+    timeline_to_text,
+)
 from govtier.storage.sqlite import migrate_file
+from govtier.testing.generator import journeys
+from govtier.testing.strategies import dossiers
 
 DATA = Path(__file__).parent / "data"
 V1_FILE = DATA / "v1_store.sqlite"
@@ -279,3 +290,113 @@ def test_postgres_migration_killed_midway_leaves_v1_or_v2(pg_schemas: PostgresSc
     assert store.schema_version == 2
     _loses_nothing(store, keys)
     store.close()
+
+
+# -- the first development form of version 2 ------------------------------------------------
+
+V2_DEV_FILE = DATA / "v2_dev_store.sqlite"
+
+
+def _v2_dev_expected() -> list[Dossier]:
+    lines = DATA.joinpath("v2_dev_expected.jsonl").read_text(encoding="utf-8").splitlines()
+    return [from_document(json.loads(line)["dossier"], Dossier) for line in lines]
+
+
+def test_rows_of_the_first_version_2_form_still_read(tmp_path: Path) -> None:
+    """A store written by the first development form of schema 2 (events as JSON objects with
+    field names, the intake check inline, the timeline as JSON) reads every dossier and summary
+    as it was, and takes new events in the compact form next to the old rows."""
+    path = tmp_path / "dev.sqlite"
+    shutil.copyfile(V2_DEV_FILE, path)
+    with sqlite3.connect(path) as raw:
+        (first,) = raw.execute("SELECT data FROM events ORDER BY dossier, seq LIMIT 1").fetchone()
+        (timeline,) = raw.execute("SELECT timeline FROM dossiers LIMIT 1").fetchone()
+    raw.close()
+    assert first.startswith("{")  # the named form: the fixture is what it says
+    assert timeline.startswith("{")
+    expected = _v2_dev_expected()
+    assert len(expected) == 60
+    assert any(d.header is not None and d.header.intake is not None for d in expected)
+    store = SQLiteStore(path)
+    for dossier in expected:
+        assert store.load(dossier.code) == dossier
+    summaries = {s.code: s for s in store.find()}
+    for dossier in expected:
+        header = dossier.header
+        assert header is not None
+        province = bundled_province_of(header.subject_unit)
+        assert summaries[dossier.code] == summarize(dossier, province=province)
+    fresh = [j.to_append() for j in journeys(5, seed=19)]
+    fresh = [a for a in fresh if a.code not in summaries]
+    store.append_many(fresh)
+    store.close()
+    store = SQLiteStore(path)
+    for dossier in expected:
+        assert store.load(dossier.code) == dossier
+    for append in fresh:
+        assert store.load(append.code) == Dossier.from_events(append.events)
+    with sqlite3.connect(path) as raw:
+        forms = {row[0][0] for row in raw.execute("SELECT data FROM events")}
+    raw.close()
+    assert forms == {"{", "["}  # old and compact rows side by side
+    store.close()
+
+
+def test_the_stored_field_orders_cover_every_field() -> None:
+    """Each event kind's stored order names every field but ``at`` once, and the header's and
+    applicant's orders every field not stored elsewhere: a new field cannot go unstored."""
+    import attrs
+
+    from govtier.dossier import EVENT_TYPES, Applicant, DossierHeader
+    from govtier.storage._compact import (
+        APPLICANT_FIELDS,
+        FIELDS,
+        HEADER_FIELDS,
+        KINDS,
+        TERMS_FIELDS,
+    )
+
+    assert set(FIELDS) == set(KINDS) == {cls.kind for cls in EVENT_TYPES}
+    for cls in EVENT_TYPES:
+        names = [f.name for f in attrs.fields(cls) if f.init and f.name != "at"]
+        assert sorted(FIELDS[cls.kind]) == sorted(names), cls.kind
+    header = {f.name for f in attrs.fields(DossierHeader) if f.init}
+    assert header == (set(HEADER_FIELDS) - {"terms"}) | set(TERMS_FIELDS)
+    assert len(HEADER_FIELDS) == len(set(HEADER_FIELDS))
+    assert sorted(APPLICANT_FIELDS) == sorted(f.name for f in attrs.fields(Applicant) if f.init)
+
+
+@settings(max_examples=80, deadline=None)
+@given(dossiers(), st.lists(st.integers(0, 2**40), max_size=3))
+def test_the_stored_timeline_reads_back_as_it_was(dossier: Dossier, shifts: list[int]) -> None:
+    """The compact timeline text gives back every phase and the first apology, to the
+    microsecond, also for moments off the whole minute and appointments before their phase."""
+    summary = summarize(dossier, province="01")
+    if shifts:  # moments off the minute, late appointments
+        phases = []
+        for i, phase in enumerate(summary.phases):
+            extra = dt.timedelta(microseconds=shifts[i % len(shifts)] % 1_000_000)
+            due = phase.appointment
+            phases.append(
+                attrs.evolve(
+                    phase,
+                    at=phase.at + extra * (i + 1),
+                    appointment=None if due is None else due - extra,
+                )
+            )
+        summary = attrs.evolve(summary, phases=phases)
+    text = timeline_to_text(summary)
+    assert timeline_from_text(summary.code, text) == (summary.phases, summary.apologised_at)
+    assert len(text) <= 40 * len(summary.phases)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_a_damaged_stored_timeline_is_a_corrupt_record(text: str) -> None:
+    """Any text either reads as a timeline or raises CorruptRecordError naming the dossier."""
+    error = ""
+    try:
+        timeline_from_text("G01-260302-0001", text)
+    except CorruptRecordError as exc:
+        error = str(exc)
+    assert not error or error.startswith("dossier G01-260302-0001: the stored timeline")

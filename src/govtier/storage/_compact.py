@@ -2,15 +2,21 @@
 
 An event is stored as a row ``(dossier id, seq, kind number, at, data)``: the moment is an integer
 (microseconds since 1970-01-01 UTC) in a column of its own, the kind a small integer, and ``data``
-a compact JSON object of the event's other fields with no null or empty value and every moment an
-integer. A header's *terms* (the procedure's name, code and version, its time limit, deadline
-policy and clock rules, the competent authority, the returning office and the planned steps:
-what the catalogue and rules said when the dossier was received) are the same for thousands of
-dossiers; they are stored once, in the ``terms`` table, as the full values of that moment, and a
-header refers to them by number. A stored dossier therefore folds to the same value whatever the
-bundled data says later: nothing is derived again when reading.
+a JSON array of the event's other fields in the order :data:`FIELDS` pins for its kind, every
+moment an integer, ``null`` for a field at its "nothing" default (``None`` or ``()``) and the
+trailing ``null`` values left out. No field name is stored.
 
-The kind numbers are part of the stored format: :data:`KINDS` only grows.
+A header's *terms* (the procedure's name, code and version, its time limit, deadline policy and
+clock rules, the competent authority, the returning office and the planned steps: what the
+catalogue and rules said when the dossier was received) are the same for thousands of dossiers;
+they are stored once, in the ``terms`` table, as the full values of that moment, and a header
+refers to them by number. So is its intake check (the same for every dossier of one procedure,
+unit and channel). A stored dossier therefore folds to the same value whatever the bundled data
+says later: nothing is derived again when reading.
+
+The kind numbers and the field orders are part of the stored format: :data:`KINDS` only grows,
+and a new field of an event is added at the end of its kind's :data:`FIELDS`. Rows written by
+the first development version of this schema (a JSON object with field names) are still read.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import linecache
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -31,8 +38,18 @@ from govtier._records import converter
 from govtier.calendar import VIETNAM_TZ
 from govtier.dossier import EVENT_TYPES, Applicant, DossierHeader, Event
 from govtier.errors import CorruptRecordError, InvalidInputError
+from govtier.jurisdiction import IntakeCheck
 
-__all__ = ["KINDS", "TERMS_FIELDS", "Codec", "from_micros", "micros"]
+__all__ = [
+    "APPLICANT_FIELDS",
+    "FIELDS",
+    "HEADER_FIELDS",
+    "KINDS",
+    "TERMS_FIELDS",
+    "Codec",
+    "from_micros",
+    "micros",
+]
 
 KINDS: Final[tuple[str, ...]] = (
     "submitted",
@@ -65,6 +82,60 @@ TERMS_FIELDS: Final[tuple[str, ...]] = (
     "steps",
 )
 """The header fields stored once per distinct value in the ``terms`` table."""
+
+FIELDS: Final[Mapping[str, tuple[str, ...]]] = types.MappingProxyType(
+    {
+        "submitted": ("actor", "header"),
+        "received": ("actor", "appointment", "components", "header", "intake_exception"),
+        "refused": ("actor", "reason", "legal_basis", "header"),
+        "supplement_requested": ("actor", "components", "reason"),
+        "supplemented": ("actor", "components", "appointment", "step_due"),
+        "transferred": ("actor", "step", "to", "step_due"),
+        "payment_requested": ("actor", "amount", "reason"),
+        "paid": ("actor", "appointment", "step_due"),
+        "apologised": ("actor", "reason", "appointment"),
+        "stopped": ("actor", "reason", "legal_basis"),
+        "decided": ("actor", "outcome", "document", "reason"),
+        "returned": ("actor", "method"),
+        "withdrawn": ("actor", "reason"),
+        "handed_over": (
+            "actor",
+            "from_agency",
+            "to_agency",
+            "receiving_unit",
+            "subject_unit",
+            "returns_at",
+            "legal_basis",
+            "plan_id",
+            "reason",
+            "steps",
+            "appointment",
+        ),
+    }
+)
+"""The stored order of each event kind's fields (``at`` has its own column): append only."""
+
+HEADER_FIELDS: Final[tuple[str, ...]] = (
+    "terms",
+    "receiving_unit",
+    "subject_unit",
+    "channel",
+    "applicant",
+    "intake",
+    "code",
+)
+"""The stored order of a header: its terms number, its own fields, its intake check's number,
+and its code only when it is not the dossier's (append only)."""
+
+APPLICANT_FIELDS: Final[tuple[str, ...]] = (
+    "kind",
+    "name",
+    "id_number",
+    "phone",
+    "email",
+    "address",
+)
+"""The stored order of an applicant's fields (append only)."""
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -132,9 +203,9 @@ class Codec:
     """Writes and reads compact event rows for one store; keeps the terms it has seen.
 
     Args:
-        add_terms: stores a terms body (with its SHA-256 digest) and gives its number; called
-            inside the write transaction, once per new distinct terms.
-        read_terms: gives the body of a stored terms number (``None``: no such terms).
+        add_terms: stores a shared body (terms, or an intake check) with its SHA-256 digest and
+            gives its number; called inside the write transaction, once per new distinct body.
+        read_terms: gives the body of a stored number (``None``: no such number).
     """
 
     def __init__(
@@ -150,9 +221,12 @@ class Codec:
         attrs.resolve_types(DossierHeader)
         self._terms_types: dict[str, Any] = {f.name: f.type for f in attrs.fields(DossierHeader)}
         self._header_spec = _Spec(DossierHeader, leave_out=(*TERMS_FIELDS, "code"))
-        self._ids: dict[tuple[Any, ...], int] = {}  # committed terms by value
+        self._applicant_spec = _Spec(Applicant)
+        self._writers = {cls: self._make_writer(self._specs[cls], cls.kind) for cls in EVENT_TYPES}
+        self._ids: dict[tuple[Any, ...], int] = {}  # committed shared bodies by value
         self._tentative: dict[tuple[Any, ...], int] = {}  # added in the open transaction
         self._terms: dict[int, dict[str, Any]] = {}  # read terms by number
+        self._intakes: dict[int, IntakeCheck] = {}  # read intake checks by number
 
     # -- transactions of the store --------------------------------------------------------------
 
@@ -170,58 +244,116 @@ class Codec:
     def row(self, code: str, event: Event) -> tuple[int, int, str]:
         """``(kind number, at, data)`` of an event of dossier ``code``."""
         cls = type(event)
-        spec = self._specs.get(cls)
-        if spec is None:
+        writer = self._writers.get(cls)
+        if writer is None:
             msg = f"expected a govtier dossier event, got {cls.__name__}"
             raise InvalidInputError(msg, field="event", value=cls.__name__)
-        data = self._fields(spec, event, code)
+        data = writer(event, code)
+        while data and data[-1] is None:
+            data.pop()
         return self._kind_of[cls], micros(event.at), _ENCODER.encode(data)
 
-    def _fields(self, spec: _Spec, value: Any, code: str) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        empty = spec.empty
-        for name, how, arg in spec.fields:
-            item = getattr(value, name)
-            if (item is None or item == ()) and name in empty and item == empty[name]:
-                continue
+    def _make_writer(self, spec: _Spec, kind: str) -> Callable[[Any, str], list[Any]]:
+        """The function writing one event class's values in their pinned order.
+
+        Generated, as attrs generates its methods: no loop over the fields, no lookup by name.
+        """
+        namespace: dict[str, Any] = {
+            "micros": micros,
+            "header": self._header,
+            "applicant": self._applicant,
+            "unstructure": converter.unstructure,
+        }
+        parts = []
+        for index, name in enumerate(FIELDS[kind]):
+            how, arg = spec.by_name[name]
+            nothing = spec.empty.get(name, _REQUIRED)
+            value = f"ev.{name}"
             if how == _MOMENT:
-                item = micros(item)
+                part = f"micros({value})"
             elif how == _ENUM:
-                item = item.value
+                part = f"{value}.value"
             elif how == _LIST:
-                item = list(item)
+                part = f"list({value})"
             elif how == _HEADER:
-                item = self._header(item, code)
+                part = f"header({value}, code)"
             elif how == _VALUE:
-                item = self._fields(arg, item, code)
+                part = f"applicant({value})"
             elif how == _OTHER:
-                item = converter.unstructure(item, arg)
-            data[name] = item
+                namespace[f"T{index}"] = arg
+                part = f"unstructure({value}, T{index})"
+            else:
+                part = value
+            if nothing is None and part != value:
+                part = f"None if (v := {value}) is None else {part.replace(value, 'v')}"
+            elif nothing == ():
+                part = f"{part.replace(value, 'v')} if (v := {value}) else None"
+            parts.append(part)
+        body = ",\n        ".join(parts)
+        source = f"def write(ev, code):\n    return [\n        {body},\n    ]\n"
+        filename = f"<govtier generated row writer {spec.cls.__qualname__}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102  (our own field names)
+        writer: Callable[[Any, str], list[Any]] = namespace["write"]
+        return writer
+
+    def _applicant(self, applicant: Applicant) -> list[Any]:
+        data = [
+            applicant.kind.value,
+            applicant.name,
+            applicant.id_number,
+            applicant.phone,
+            applicant.email,
+            applicant.address,
+        ]
+        while data and data[-1] is None:
+            data.pop()
         return data
 
-    def _header(self, header: DossierHeader, code: str) -> dict[str, Any]:
-        out = self._fields(self._header_spec, header, code)
-        out["terms"] = self._terms_id(header)
-        if header.code != code:
-            out["code"] = header.code
-        return out
+    def _header(self, header: DossierHeader, code: str) -> list[Any]:
+        intake = header.intake
+        data = [
+            self._terms_id(header),
+            header.receiving_unit,
+            header.subject_unit,
+            header.channel.value,
+            self._applicant(header.applicant),
+            None if intake is None else self._intake_id(intake),
+            None if header.code == code else header.code,
+        ]
+        while data and data[-1] is None:
+            data.pop()
+        return data
 
-    def _terms_id(self, header: DossierHeader) -> int:
-        key = tuple(getattr(header, name) for name in TERMS_FIELDS)
+    def _shared_id(self, key: tuple[Any, ...], body: Callable[[], str]) -> int:
         found = self._ids.get(key)
         if found is None:
             found = self._tentative.get(key)
         if found is None:
-            types_ = self._terms_types
-            body = _TERMS_ENCODER.encode(
+            text = body()
+            found = self._add_terms(text, hashlib.sha256(text.encode()).digest())
+            self._tentative[key] = found
+        return found
+
+    def _terms_id(self, header: DossierHeader) -> int:
+        key = tuple(getattr(header, name) for name in TERMS_FIELDS)
+        types_ = self._terms_types
+
+        def body() -> str:
+            return _TERMS_ENCODER.encode(
                 {
                     name: converter.unstructure(value, types_[name])
                     for name, value in zip(TERMS_FIELDS, key, strict=True)
                 }
             )
-            found = self._add_terms(body, hashlib.sha256(body.encode()).digest())
-            self._tentative[key] = found
-        return found
+
+        return self._shared_id(key, body)
+
+    def _intake_id(self, intake: IntakeCheck) -> int:
+        def body() -> str:
+            return _TERMS_ENCODER.encode({"intake": converter.unstructure(intake, IntakeCheck)})
+
+        return self._shared_id((IntakeCheck, intake), body)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -242,11 +374,19 @@ class Codec:
             kwargs: dict[str, Any] = {"at": from_micros(at)}
             path = "$"
             fields = json.loads(data)
-            if not isinstance(fields, dict):
-                raise TypeError(type(fields).__name__)
             spec = self._specs[cls]
-            for field, item in fields.items():
-                kwargs[field] = self._read(spec, field, item, code)
+            if isinstance(fields, list):
+                names = FIELDS[cls.kind]
+                if len(fields) > len(names):
+                    raise _FieldError("", problem="more values than the event has fields")
+                for name, item in zip(names, fields, strict=False):
+                    if item is not None:
+                        kwargs[name] = self._read(spec, name, item, code)
+            elif isinstance(fields, dict):  # the first development form: named fields
+                for field, item in fields.items():
+                    kwargs[field] = self._read(spec, field, item, code)
+            else:
+                raise TypeError(type(fields).__name__)
             return cls(**kwargs)
         except CorruptRecordError as exc:
             raise CorruptRecordError(f"{where}: {exc}") from exc
@@ -292,12 +432,27 @@ class Codec:
         if how == _HEADER:
             return self._read_header(item, code)
         if how == _VALUE:
+            if isinstance(item, list):
+                return arg.cls(**self._positional(arg, APPLICANT_FIELDS, item, code))
             if not isinstance(item, dict):
                 raise TypeError(name)
             return arg.cls(**{k: self._read(arg, k, v, code) for k, v in item.items()})
         return converter.structure(item, arg)
 
+    def _positional(
+        self, spec: _Spec, names: tuple[str, ...], items: list[Any], code: str
+    ) -> dict[str, Any]:
+        if len(items) > len(names):
+            raise _FieldError("", problem="more values than fields")
+        return {
+            name: self._read(spec, name, item, code)
+            for name, item in zip(names, items, strict=False)
+            if item is not None
+        }
+
     def _read_header(self, item: Any, code: str) -> DossierHeader:
+        if isinstance(item, list):
+            return self._read_header_list(item, code)
         if not isinstance(item, dict):
             raise TypeError("header")
         kwargs: dict[str, Any] = {"code": code}
@@ -313,6 +468,33 @@ class Codec:
                 kwargs[name] = self._read(spec, name, value, code)
         if terms is None:
             raise _FieldError("terms") from KeyError("terms")
+        return DossierHeader(**kwargs, **terms)
+
+    def _read_header_list(self, item: list[Any], code: str) -> DossierHeader:
+        if len(item) > len(HEADER_FIELDS):
+            raise _FieldError("", problem="more values than fields")
+        values = dict(zip(HEADER_FIELDS, item, strict=False))
+        number = values.pop("terms", None)
+        if number is None:
+            raise _FieldError("terms") from KeyError("terms")
+        terms = self.terms(number)
+        kwargs: dict[str, Any] = {"code": code}
+        given = values.pop("code", None)
+        if given is not None:
+            _check_text(given, str)
+            kwargs["code"] = given
+        intake = values.pop("intake", None)
+        if intake is not None:
+            try:
+                kwargs["intake"] = self.intake(intake)
+            except CorruptRecordError:
+                raise
+            except Exception as exc:
+                raise _FieldError("intake") from exc
+        spec = self._header_spec
+        for name, value in values.items():
+            if value is not None:
+                kwargs[name] = self._read(spec, name, value, code)
         return DossierHeader(**kwargs, **terms)
 
     def terms(self, number: Any) -> Mapping[str, Any]:
@@ -335,6 +517,28 @@ class Codec:
             }
             self._terms[number] = found
         return found
+
+    def intake(self, number: Any) -> IntakeCheck:
+        """The stored intake check with that number (read once, then kept)."""
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise TypeError("intake")
+        found = self._intakes.get(number)
+        if found is None:
+            body = self._read_terms(number)
+            if body is None:
+                msg = f"the stored intake check number {number} is missing"
+                raise CorruptRecordError(msg)
+            raw = json.loads(body)
+            if not isinstance(raw, dict) or set(raw) != {"intake"}:
+                msg = f"the stored intake check number {number} cannot be read"
+                raise CorruptRecordError(msg)
+            found = converter.structure(raw["intake"], IntakeCheck)
+            self._intakes[number] = found
+        return found
+
+
+_REQUIRED: Final = object()
+"""A field with no "nothing" default: always written."""
 
 
 class _FieldError(Exception):

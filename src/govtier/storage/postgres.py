@@ -621,7 +621,10 @@ class PostgresStore(DossierStore):
             ).fetchall()
             ids.update((code, row[0]) for code, row in zip(new, fresh, strict=True))
         with conn.cursor() as cur:
-            old = [_summary_row(s, ids[c]) for c, s in plan.summaries.items() if c not in new]
+            fresh_codes = set(new)
+            old = [
+                _summary_row(s, ids[c]) for c, s in plan.summaries.items() if c not in fresh_codes
+            ]
             if new:
                 with cur.copy(_COPY_DOSSIERS) as copy:
                     for code in new:
