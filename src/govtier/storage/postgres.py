@@ -30,6 +30,7 @@ from govtier.errors import (
     UnknownDossierError,
 )
 from govtier.storage._compact import Codec
+from govtier.storage._gc import collector_paused
 from govtier.storage.ports import (
     Append,
     DossierQuery,
@@ -573,7 +574,8 @@ class PostgresStore(DossierStore):
         appends = list(batch)
         check_indexed_fields(appends)
         self._check_writable()
-        return self._run(lambda conn: self._append_batch(conn, appends), "append")
+        with collector_paused():
+            return self._run(lambda conn: self._append_batch(conn, appends), "append")
 
     def _check_writable(self) -> None:
         if self.read_only:

@@ -44,6 +44,7 @@ from govtier.errors import (
     UnknownDossierError,
 )
 from govtier.storage._compact import Codec, from_micros, micros
+from govtier.storage._gc import collector_paused
 from govtier.storage.ports import (
     Append,
     DossierQuery,
@@ -346,7 +347,8 @@ class SQLiteStore(DossierStore):
         """Append several dossiers' events in one transaction (see :class:`DossierStore`)."""
         appends = list(batch)
         check_indexed_fields(appends)
-        return self._write(lambda: self._append_batch(appends))
+        with collector_paused():
+            return self._write(lambda: self._append_batch(appends))
 
     def _append_batch(self, appends: list[Append]) -> list[int]:
         db = self._db
