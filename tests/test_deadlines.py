@@ -275,3 +275,26 @@ def test_zero_days_after_the_close_as_received() -> None:
     policy = DeadlinePolicy(outside_hours=OutsideHours.AS_RECEIVED)
     deadline = cal.deadline(received, Duration.working_days(0), policy)
     assert deadline.due_at == received
+
+
+@given(moments, durations, policies)
+def test_due_at_is_the_deadline_without_its_words(
+    moment: dt.datetime, duration: Duration, policy: DeadlinePolicy
+) -> None:
+    """``due_at`` (the moment alone) is the ``due_at`` of the full deadline, for every policy."""
+    calendar = WorkingCalendar.vietnam()
+    assert calendar.due_at(moment, duration, policy) == (
+        calendar.deadline(moment, duration, policy).due_at
+    )
+    assert calendar.due_at(moment, duration) == calendar.deadline(moment, duration).due_at
+
+
+def test_due_at_refuses_what_deadline_refuses() -> None:
+    """A naive moment or a duration that is not a Duration: the same errors, naming the field."""
+    calendar = WorkingCalendar.vietnam()
+    with pytest.raises(InvalidInputError) as naive:
+        calendar.due_at(dt.datetime(2026, 3, 2, 9), Duration.working_days(3))
+    assert naive.value.field == "received_at"
+    with pytest.raises(InvalidInputError) as wrong:
+        calendar.due_at(dt.datetime(2026, 3, 2, 9, tzinfo=VIETNAM_TZ), "3 days")  # type: ignore[arg-type]
+    assert wrong.value.field == "duration"

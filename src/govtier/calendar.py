@@ -1009,6 +1009,27 @@ class WorkingCalendar:
         result: Deadline = deadline_from(self, received_at, policy, lang=lang)
         return result
 
+    def due_at(
+        self,
+        received_at: dt.datetime,
+        duration: Duration,
+        policy: DeadlinePolicy | None = None,
+    ) -> dt.datetime:
+        """The due moment alone: ``deadline(...).due_at``, without writing the notes in words.
+
+        Raises:
+            InvalidInputError: ``duration`` is not a :class:`~govtier.deadlines.Duration`.
+        """
+        due_from = getattr(duration, "due_from", None)
+        if due_from is None:
+            msg = (
+                "duration must be a govtier Duration (e.g. Duration.working_days(3) or "
+                f"Duration.parse('3 working days')), got {type(duration).__name__}"
+            )
+            raise InvalidInputError(msg, field="duration", value=None)
+        result: dt.datetime = due_from(self, received_at, policy)
+        return result
+
 
 @functools.lru_cache(maxsize=8)
 def _national(first_year: int, last_year: int, *, include_culture_day: bool) -> WorkingCalendar:

@@ -49,6 +49,7 @@ __all__ = [
     "WaitRule",
     "add_working_time",
     "compute_deadline",
+    "compute_due",
     "due_moment_of",
     "working_time_between",
 ]
@@ -233,6 +234,18 @@ class Duration:
         ``lang`` (default: see :mod:`govtier.i18n`).
         """
         return compute_deadline(calendar, received_at, self, policy, lang=lang)
+
+    def due_from(
+        self,
+        calendar: WorkingCalendar,
+        received_at: dt.datetime,
+        policy: DeadlinePolicy | None = None,
+    ) -> dt.datetime:
+        """The due moment alone: ``deadline_from(...).due_at``, without writing the notes.
+
+        What :meth:`WorkingCalendar.due_at` calls; the rules are :func:`compute_deadline`'s.
+        """
+        return compute_due(calendar, received_at, self, policy)
 
     def text(self, lang: str | None = None) -> str:
         """The limit in words, in ``lang``; :meth:`parse` reads both languages back.
@@ -607,6 +620,29 @@ def compute_deadline(
         notes=tuple(r.text(code) for r in reasons),
         calendar=calendar,
     )
+
+
+def compute_due(
+    calendar: WorkingCalendar,
+    received_at: dt.datetime,
+    duration: Duration,
+    policy: DeadlinePolicy | None = None,
+) -> dt.datetime:
+    """The due moment :func:`compute_deadline` gives, without writing its notes in words.
+
+    For code that needs only the moment (a dossier's appointment, a step's sub-deadline): the
+    notes' words are most of the cost of a deadline.
+
+    Raises:
+        InvalidInputError: as :func:`compute_deadline`.
+        OutOfRangeError: as :func:`compute_deadline`.
+    """
+    received = check_aware(received_at, "received_at")
+    given: object = duration
+    if not isinstance(given, Duration):
+        msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
+        raise InvalidInputError(msg, field="duration", value=duration)
+    return _compute(calendar, received, duration, policy or DeadlinePolicy())[1]
 
 
 def _compute(

@@ -522,9 +522,7 @@ class _Planner:
         appointment = None
         if self.reorg.restart_clock and dossier.status in (Status.RECEIVED, Status.IN_PROGRESS):
             calendar = self.calendar or WorkingCalendar.vietnam()
-            appointment = calendar.deadline(
-                self.cutover, assignment.time_limit, assignment.policy
-            ).due_at
+            appointment = calendar.due_at(self.cutover, assignment.time_limit, assignment.policy)
         at = max(self.cutover, dossier.events[-1].at)
         reason = f"reorganisation {self.reorg.id} at {self.cutover.isoformat()}: " + "; ".join(
             changes

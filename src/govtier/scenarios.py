@@ -367,7 +367,7 @@ def _actual(key: str, expected: Any, a: Assignment, scenario: Scenario) -> tuple
         from govtier.calendar import WorkingCalendar
 
         assert scenario.received is not None  # noqa: S101  (checked when loaded)
-        due = WorkingCalendar.vietnam().deadline(scenario.received, a.time_limit, a.policy).due_at
+        due = WorkingCalendar.vietnam().due_at(scenario.received, a.time_limit, a.policy)
         return due.isoformat(), due == expected
     if key in ("receivable_at", "refused_at"):
         want = key == "receivable_at"

@@ -179,7 +179,7 @@ class Dossier:
                 and no exception is stated.
         """
         exception = _intake_exception(header, intake_exception)
-        appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+        appointment = calendar.due_at(at, header.time_limit, header.policy)
         event = Received(
             at=at,
             actor=actor,
@@ -227,7 +227,7 @@ class Dossier:
         """
         header = self._header()
         exception = _intake_exception(header, intake_exception)
-        appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+        appointment = calendar.due_at(at, header.time_limit, header.policy)
         return self._with(calendar).apply(
             Received(
                 at=at,
@@ -309,7 +309,7 @@ class Dossier:
                 )
                 raise InvalidInputError(msg, field="to", value=to)
             cal = self._calendar(calendar, "transfer")
-            due = cal.deadline(at, plan.share, header.policy).due_at
+            due = cal.due_at(at, plan.share, header.policy)
             return self._with(cal).apply(
                 Transferred(at=at, actor=actor, step=index, to=plan.agency, step_due=due)
             )
@@ -386,7 +386,7 @@ class Dossier:
                 due=DueMoment.CLOSE_OF_BUSINESS, outside_hours=OutsideHours.AS_RECEIVED
             )
             base = max(current, check_aware(at, "at"))
-            new_appointment = cal.deadline(base, extension, policy).due_at
+            new_appointment = cal.due_at(base, extension, policy)
         moment = check_aware(new_appointment, field)
         if not cal.is_working_moment(moment):
             local = moment.astimezone(VIETNAM_TZ)
@@ -618,11 +618,11 @@ class Dossier:
             open_step = None
         before = self._last_appointment()
         if rule is WaitRule.RESTART or self.clock.paused_since is None or before is None:
-            appointment = calendar.deadline(at, header.time_limit, header.policy).due_at
+            appointment = calendar.due_at(at, header.time_limit, header.policy)
             step_due = None
             if open_step is not None and open_step.index < len(header.steps):
                 share = header.steps[open_step.index].share
-                step_due = calendar.deadline(at, share, header.policy).due_at
+                step_due = calendar.due_at(at, share, header.policy)
             return appointment, step_due
         paused = working_time_between(calendar, self.clock.paused_since, at)
         appointment = add_working_time(calendar, before, paused) if paused else before

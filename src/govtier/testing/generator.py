@@ -429,7 +429,7 @@ class _Generator:
                 )
             )
             return events, Intended(path="refused", status=Status.REFUSED)
-        due = cal.deadline(at, header.time_limit, header.policy).due_at
+        due = cal.due_at(at, header.time_limit, header.policy)
         events.append(
             Received(at=at, actor=clerk, appointment=due, header=None if online else header)
         )
@@ -456,7 +456,7 @@ class _Generator:
             at = tl.moment(tick)
             # supplement and restart (Decree 118/2025 and the bundled clock rules)
             if header.clock.on_supplement is WaitRule.RESTART:
-                due = cal.deadline(at, header.time_limit, header.policy).due_at
+                due = cal.due_at(at, header.time_limit, header.policy)
             else:  # pragma: no cover  (no bundled procedure pauses on supplement)
                 events.append(Supplemented(at=at, actor="applicant"))
                 return events, Intended(path="withdrawn", status=Status.WITHDRAWN)
@@ -473,7 +473,7 @@ class _Generator:
             at = tl.moment(tick)
             if step < len(header.steps):
                 plan = header.steps[step]
-                step_due = cal.deadline(at, plan.share, header.policy).due_at
+                step_due = cal.due_at(at, plan.share, header.policy)
                 to = plan.agency
             else:
                 step_due, to = None, header.competent
@@ -551,10 +551,10 @@ def _resume(
 ) -> tuple[dt.datetime, dt.datetime | None]:
     """The appointment and open step's sub-deadline after a wait, as ``Dossier.pay`` sets them."""
     if rule is WaitRule.RESTART:
-        appointment = cal.deadline(at, header.time_limit, header.policy).due_at
+        appointment = cal.due_at(at, header.time_limit, header.policy)
         new_step = None
         if step_due is not None and header.steps:
-            new_step = cal.deadline(at, header.steps[0].share, header.policy).due_at
+            new_step = cal.due_at(at, header.steps[0].share, header.policy)
         return appointment, new_step
     paused = working_time_between(cal, asked, at)
     if not paused:
