@@ -47,6 +47,8 @@ def check_count(value: object, name: str = "n") -> int:
 
 def check_aware(value: object, name: str) -> dt.datetime:
     """``value`` as an aware datetime in Vietnam time, else an error naming ``name``."""
+    if type(value) is dt.datetime and value.tzinfo is VIETNAM_TZ and 1 < value.year < 9999:
+        return value  # (the common case, checked first: it is already what the rest gives)
     if not isinstance(value, dt.datetime):
         msg = f"{name} must be a timezone-aware datetime, got {type(value).__name__} {value!r}"
         raise InvalidInputError(msg, field=name, value=value)

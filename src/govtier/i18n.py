@@ -63,6 +63,8 @@ __all__ = [
 LANGUAGES: Final = ("vi", "en")
 """The languages govtier speaks, Vietnamese first."""
 
+_CODES: Final = frozenset(LANGUAGES)
+
 DEFAULT_LANGUAGE: Final = "vi"
 """The language used when nobody chose one."""
 
@@ -91,6 +93,8 @@ def resolve_language(lang: str | None = None) -> str:
     if lang is None:
         scoped = _scoped.get()
         return scoped if scoped is not None else _process_default
+    if type(lang) is str and lang in _CODES:  # (the common case: an exact code)
+        return lang
     given: object = lang
     match = _LOCALE_NAME.match(lang) if isinstance(given, str) else None
     code = match.group(1).lower() if match else None

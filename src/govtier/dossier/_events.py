@@ -68,6 +68,8 @@ def _aware_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object
 
 def _to_local(value: Any) -> Any:
     """Aware datetimes are kept in Asia/Ho_Chi_Minh; anything else is left for the validator."""
+    if type(value) is dt.datetime and value.tzinfo is VIETNAM_TZ:
+        return value  # (astimezone would give it back unchanged)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         with contextlib.suppress(OverflowError):  # out of range: the validator says so
             return value.astimezone(VIETNAM_TZ)
