@@ -400,3 +400,28 @@ def test_a_damaged_stored_timeline_is_a_corrupt_record(text: str) -> None:
     except CorruptRecordError as exc:
         error = str(exc)
     assert not error or error.startswith("dossier G01-260302-0001: the stored timeline")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.integers(-62_000_000_000_000_000, 253_000_000_000_000_000),  # the years 1-9999
+        st.integers(189_000_000_000_000, 4_200_000_000_000_000),  # 1976-2103: the short way
+    )
+)
+def test_a_stored_moment_reads_back_as_the_moment_it_was(value: int) -> None:
+    """Integer microseconds read back (on the steady span's short way and off it) as the
+    moment in Vietnam that the time zone gives, and write back as the same integer."""
+    from govtier import VIETNAM_TZ
+    from govtier.storage._compact import from_micros, micros
+
+    seconds, rest = divmod(value, 1_000_000)
+    try:
+        expected = dt.datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(microsecond=rest)
+    except (OverflowError, OSError, ValueError):
+        return
+    moment = from_micros(value)
+    assert moment == expected
+    assert moment.utcoffset() == expected.utcoffset()
+    assert moment.tzinfo is VIETNAM_TZ
+    assert micros(moment) == value

@@ -138,6 +138,7 @@ APPLICANT_FIELDS: Final[tuple[str, ...]] = (
 """The stored order of an applicant's fields (append only)."""
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
 _ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _TERMS_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -150,11 +151,36 @@ def micros(moment: dt.datetime) -> int:
 
 def from_micros(value: int) -> dt.datetime:
     """The moment of :func:`micros`, in Asia/Ho_Chi_Minh."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"expected an integer moment, got {type(value).__name__}"
-        raise TypeError(msg)
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            msg = f"expected an integer moment, got {type(value).__name__}"
+            raise TypeError(msg)
+        value = int(value)
+    if _STEADY_FROM <= value < _STEADY_UNTIL:  # (a third of the time of the general way)
+        return _STEADY_BASE + _MICROSECOND * (value - _STEADY_FROM)
     seconds, rest = divmod(value, 1_000_000)
     return dt.datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(microsecond=rest)
+
+
+def _steady_span() -> tuple[dt.datetime, int, int]:
+    """Where Vietnam's offset from UTC holds steady: from 1976 until the tz data says otherwise.
+
+    Inside it a moment is the span's start plus a duration; outside, the time zone is asked.
+    The span is checked twice a year up to 2100 against the time zone data of this machine.
+    """
+    start = dt.datetime(1976, 1, 1, tzinfo=VIETNAM_TZ)
+    offset = start.utcoffset()
+    until = start
+    for year in range(1976, 2101):
+        for month in (1, 4, 7, 10):
+            moment = dt.datetime(year, month, 1, tzinfo=VIETNAM_TZ)
+            if moment.utcoffset() != offset:
+                return start, micros(start), micros(until)
+            until = moment
+    return start, micros(start), micros(until)
+
+
+_STEADY_BASE, _STEADY_FROM, _STEADY_UNTIL = _steady_span()
 
 
 _MOMENT, _PLAIN, _ENUM, _LIST, _VALUE, _HEADER, _OTHER = range(7)

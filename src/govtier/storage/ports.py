@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import json
+import re
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
@@ -48,7 +48,7 @@ from govtier.errors import (
     InvalidTransitionError,
     UnknownDossierError,
 )
-from govtier.storage._compact import micros
+from govtier.storage._compact import from_micros, micros
 
 __all__ = [
     "MAX_INDEXED_LENGTH",
@@ -240,14 +240,15 @@ def _from_us(value: object) -> dt.datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError
-    return _moment_of_us(value)
+    return from_micros(value)
 
 
-@functools.lru_cache(maxsize=65536)
-def _moment_of_us(value: int) -> dt.datetime:
-    """The moment ``value`` microseconds after the epoch, in Vietnam (appointments repeat)."""
-    seconds, micro = divmod(value, 1_000_000)
-    return dt.datetime.fromtimestamp(seconds, VIETNAM_TZ).replace(microsecond=micro)
+_TIMELINE_FORM: Final = re.compile(
+    r"\d{1,3},[0-9a-f]{1,16},(?:n|-?[0-9a-f]{1,16})?"
+    r"(?:;\d{1,3},[0-9a-f]{1,16},(?:n|-?[0-9a-f]{1,16})?)*"
+    r"(?:![0-9a-f]{1,16})?"
+)
+"""The compact timeline text (checked whole, once: then every number is plain hex digits)."""
 
 
 def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], dt.datetime | None]:
@@ -261,42 +262,28 @@ def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], 
     try:
         if text.startswith("{"):
             return _timeline_from_json(text)
+        if _TIMELINE_FORM.fullmatch(text) is None:
+            raise ValueError
         body, _, apology = text.partition("!")
         phases = []
         at = 0
-        due: int | None = None
+        due: dt.datetime | None = None  # (an appointment kept by the next phase is one value)
         for group in body.split(";"):
             status, step, due_text = group.split(",")
-            at += _hex(step, signed=False)
+            at += int(step, 16)
             if due_text == "n":
                 due = None
             elif due_text:
-                due = at + _hex(due_text, signed=True)
-            phases.append(
-                Phase(
-                    at=_moment_of_us(at),
-                    status=_STATUS_OF[int(status)],
-                    appointment=None if due is None else _moment_of_us(due),
-                )
-            )
+                due = from_micros(at + int(due_text, 16))
+            moment = from_micros(at)
+            phases.append(Phase(at=moment, status=_STATUS_OF[int(status)], appointment=due))
         apologised = None
         if apology:
-            apologised = _moment_of_us(micros(phases[0].at) + _hex(apology, signed=False))
+            apologised = from_micros(micros(phases[0].at) + int(apology, 16))
         return tuple(phases), apologised
     except (ValueError, TypeError, KeyError, OverflowError, OSError, IndexError) as exc:
         msg = f"dossier {code}: the stored timeline cannot be read ({type(exc).__name__})"
         raise CorruptRecordError(msg) from None
-
-
-def _hex(due_text: str, *, signed: bool) -> int:
-    """A hexadecimal number of the timeline text (digits only: no prefix, no space, no ``_``)."""
-    digits = due_text[1:] if signed and due_text.startswith("-") else due_text
-    if not digits or not all(c in _HEX_DIGITS for c in digits):
-        raise ValueError(due_text)
-    return int(due_text, 16)
-
-
-_HEX_DIGITS: Final = frozenset("0123456789abcdef")
 
 
 def _timeline_from_json(text: str) -> tuple[tuple[Phase, ...], dt.datetime | None]:

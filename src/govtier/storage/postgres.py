@@ -704,7 +704,8 @@ class PostgresStore(DossierStore):
         """The summaries ``query`` selects, by code (see :class:`DossierStore`)."""
         sql, params = _select(query or DossierQuery())
         rows = self._read(sql.encode(), params, "query")
-        return [_summary(row[1:]) for row in rows]
+        with collector_paused():  # thousands of acyclic values (see govtier.storage._gc)
+            return [_summary(row[1:]) for row in rows]
 
     def stream(
         self, query: DossierQuery | None = None, *, batch_size: int = 500
@@ -767,10 +768,11 @@ class PostgresStore(DossierStore):
         conn = self._connect()
         try:
             with conn.transaction(), conn.cursor(name="govtier_summaries") as cur:
-                cur.itersize = batch_size
                 cur.execute(sql.encode(), params)
-                for row in cur:
-                    yield _summary(row)
+                while rows := cur.fetchmany(batch_size):
+                    with collector_paused():  # a page of acyclic values (govtier.storage._gc)
+                        page = [_summary(row) for row in rows]
+                    yield from page
         except pg.Error as exc:
             raise _storage_error("stream summaries", exc) from exc
         finally:
@@ -920,26 +922,31 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(VIETNAM_TZ)
 
 
+_STATUS: Final = {s.value: s for s in Status}
+_CHANNEL: Final = {c.value: c for c in Channel}
+_TIMELINESS: Final = {t.value: t for t in Timeliness}
+
+
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
     phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
-            status=Status(row[1]),
+            status=_STATUS[row[1]],
             procedure_id=row[2],
             receiving_unit=row[3],
             subject_unit=row[4],
             province=row[5] or None,
-            channel=Channel(row[6]),
+            channel=_CHANNEL[row[6]],
             received_at=_local(row[7]),
             appointment=_local(row[8]),
             finished_at=_local(row[9]),
-            timeliness=None if row[10] is None else Timeliness(row[10]),
+            timeliness=None if row[10] is None else _TIMELINESS[row[10]],
             version=row[11],
             phases=phases,
             apologised_at=apologised,
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, KeyError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
         raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes the value

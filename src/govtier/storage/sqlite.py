@@ -438,7 +438,8 @@ class SQLiteStore(DossierStore):
         """The summaries ``query`` selects, by code (see :class:`DossierStore`)."""
         sql, params = _select(query or DossierQuery())
         rows = self._read(lambda: self._db.execute(sql, params).fetchall())
-        return [_summary(row) for row in rows]
+        with collector_paused():  # thousands of acyclic values (see govtier.storage._gc)
+            return [_summary(row) for row in rows]
 
     def stream(
         self, query: DossierQuery | None = None, *, batch_size: int = 500
@@ -800,26 +801,31 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
     return sql, params
 
 
+_STATUS: Final = {s.value: s for s in Status}
+_CHANNEL: Final = {c.value: c for c in Channel}
+_TIMELINESS: Final = {t.value: t for t in Timeliness}
+
+
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
     phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
-            status=Status(row[1]),
+            status=_STATUS[row[1]],
             procedure_id=row[2],
             receiving_unit=row[3],
             subject_unit=row[4],
             province=row[5],
-            channel=Channel(row[6]),
+            channel=_CHANNEL[row[6]],
             received_at=_from_us(row[7]),
             appointment=_from_us(row[8]),
             finished_at=_from_us(row[9]),
-            timeliness=None if row[10] is None else Timeliness(row[10]),
+            timeliness=None if row[10] is None else _TIMELINESS[row[10]],
             version=row[11],
             phases=phases,
             apologised_at=apologised,
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, KeyError) as exc:
         msg = f"dossier {code}: the stored summary cannot be read ({type(exc).__name__})"
         raise hide_cause(CorruptRecordError(msg), exc) from None  # the cause quotes the value
