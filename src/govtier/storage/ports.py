@@ -48,7 +48,7 @@ from govtier.errors import (
     InvalidTransitionError,
     UnknownDossierError,
 )
-from govtier.storage._compact import from_micros, micros
+from govtier.storage._compact import from_micros, micros, read_timeline
 
 __all__ = [
     "MAX_INDEXED_LENGTH",
@@ -264,23 +264,7 @@ def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], 
             return _timeline_from_json(text)
         if _TIMELINE_FORM.fullmatch(text) is None:
             raise ValueError
-        body, _, apology = text.partition("!")
-        phases = []
-        at = 0
-        due: dt.datetime | None = None  # (an appointment kept by the next phase is one value)
-        for group in body.split(";"):
-            status, step, due_text = group.split(",")
-            at += int(step, 16)
-            if due_text == "n":
-                due = None
-            elif due_text:
-                due = from_micros(at + int(due_text, 16))
-            moment = from_micros(at)
-            phases.append(Phase(at=moment, status=_STATUS_OF[int(status)], appointment=due))
-        apologised = None
-        if apology:
-            apologised = from_micros(micros(phases[0].at) + int(apology, 16))
-        return tuple(phases), apologised
+        return read_timeline(text)
     except (ValueError, TypeError, KeyError, OverflowError, OSError, IndexError) as exc:
         msg = f"dossier {code}: the stored timeline cannot be read ({type(exc).__name__})"
         raise CorruptRecordError(msg) from None
