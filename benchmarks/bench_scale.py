@@ -79,17 +79,22 @@ def load(store: DossierStore, count: int, batch: int, seed: int) -> dict[str, An
     if pending:
         write()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    tenth = max(1, len(per_batch) // 10)
-    first, last = per_batch[:tenth], per_batch[-tenth:]
     return {
         "seconds": wall,
         "cpu": cpu,
         "store_seconds": store_wall,
         "store_cpu": store_cpu,
-        "batch_growth": (sum(last) / len(last)) / (sum(first) / len(first)),
+        "batch_growth": growth(per_batch),
         "events": events,
         "intended": dict(intended),
     }
+
+
+def growth(per_batch: list[float]) -> float:
+    """The mean CPU of the last tenth of the batches over that of the first tenth."""
+    tenth = max(1, len(per_batch) // 10)
+    first, last = per_batch[:tenth], per_batch[-tenth:]
+    return (sum(last) / len(last)) / max(sum(first) / len(first), 1e-9)
 
 
 _PAYLOAD = "x" * 100
@@ -119,6 +124,7 @@ def limit_sqlite(path: str, count: int, events: int, batch: int) -> dict[str, fl
     per = events / count
     wall, cpu = time.perf_counter(), time.process_time()
     done_events = 0
+    per_batch: list[float] = []
     for first in range(0, count, batch):
         ids = range(first + 1, min(first + batch, count) + 1)
         rows = [
@@ -139,11 +145,17 @@ def limit_sqlite(path: str, count: int, events: int, batch: int) -> dict[str, fl
         want = round(per * ids[-1]) - done_events
         erows = [(ids[n % len(ids)], n // len(ids) + 1, n, _PAYLOAD) for n in range(want)]
         done_events += want
+        started = time.process_time()
         db.execute("BEGIN")
         db.executemany("INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", erows)
         db.execute("COMMIT")
-    result = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+        per_batch.append(time.process_time() - started)
+    result = {
+        "seconds": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "growth": growth(per_batch),
+    }
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     result["bytes"] = Path(path).stat().st_size
@@ -180,10 +192,12 @@ def limit_postgres(count: int, events: int, batch: int) -> dict[str, float] | No
         per = events / count
         wall, cpu = time.perf_counter(), time.process_time()
         done_events = 0
+        per_batch: list[float] = []
         for first in range(0, count, batch):
             ids = range(first + 1, min(first + batch, count) + 1)
             want = round(per * ids[-1]) - done_events
             done_events += want
+            started = time.process_time()
             with conn.transaction(), conn.cursor() as cur:
                 with cur.copy("COPY dossiers FROM STDIN") as copy:
                     for i in ids:
@@ -204,7 +218,12 @@ def limit_postgres(count: int, events: int, batch: int) -> dict[str, float] | No
                 with cur.copy("COPY events FROM STDIN") as copy:
                     for n in range(want):
                         copy.write_row((ids[n % len(ids)], n // len(ids) + 1, n, _PAYLOAD))
-        result = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+            per_batch.append(time.process_time() - started)
+        result = {
+            "seconds": time.perf_counter() - wall,
+            "cpu": time.process_time() - cpu,
+            "growth": growth(per_batch),
+        }
         result["bytes"] = schema_bytes(conn, schema)
         return result
     finally:
@@ -340,6 +359,7 @@ def bench(kind: str, count: int, batch: int) -> dict[str, Any] | None:
             "cpu_ratio": loaded["store_cpu"] / limit["cpu"],
             "wall_ratio": loaded["store_seconds"] / limit["seconds"],
             "bytes_ratio": size / limit["bytes"],
+            "growth": limit["growth"],
         },
         "report_seconds": figures["seconds"],
         "report_peak_mib": figures["peak_mib"],
