@@ -39,7 +39,7 @@ from govtier import (
 from govtier.dossier import Dossier, Status, Transferred
 from govtier.storage import PostgresStore, SQLiteStore
 from govtier.storage import sqlite as sqlite_module
-from govtier.storage._compact import HEADER_FIELDS
+from govtier.storage._compact import APPLICANT_FIELDS, HEADER_FIELDS
 from govtier.storage.ports import Append, DossierStore
 from govtier.testing.contract import PERSONAL_NAME, random_dossier, sample_header
 
@@ -326,6 +326,8 @@ def _corrupt_cases() -> list[tuple[str, str, type[Exception], str]]:
         ("kind", "99", CorruptRecordError, "unknown stored event kind number 99"),
         ("terms", "999", CorruptRecordError, "the stored terms number 999 are missing"),
         ("phone", "", CorruptRecordError, r"\$\.header\.applicant\.phone"),
+        ("phone-in-place", "", CorruptRecordError, r"\$\.header\.applicant\.phone"),
+        ("extra-value", "", CorruptRecordError, r"more values than fields @ \$\.header\.applicant"),
     ]
 
 
@@ -335,7 +337,15 @@ def _tamper(kind: int, data: list[Any], what: str, value: str) -> tuple[int, lis
     if what == "terms":
         header_of(kind, data)[HEADER_FIELDS.index("terms")] = int(value)
         return kind, data
-    applicant_as_dict(kind, data)["phone"] = [PERSONAL_NAME]
+    if what == "phone":  # the named form, still read
+        applicant_as_dict(kind, data)["phone"] = [PERSONAL_NAME]
+        return kind, data
+    applicant = header_of(kind, data)[HEADER_FIELDS.index("applicant")]
+    applicant.extend([None] * (len(APPLICANT_FIELDS) - len(applicant)))
+    if what == "phone-in-place":  # the compact form: a value of the wrong type
+        applicant[APPLICANT_FIELDS.index("phone")] = [PERSONAL_NAME]
+    else:  # a value past the applicant's fields
+        applicant.append(PERSONAL_NAME)
     return kind, data
 
 
