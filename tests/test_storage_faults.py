@@ -516,3 +516,20 @@ def test_without_server_a_throwaway_one_is_started_and_stopped() -> None:
         resolution.close()
     assert not directory.exists()
     assert postgres_server.probe(resolution.url, timeout=1) is not None
+
+
+@pytest.mark.postgres
+def test_postgres_gives_moments_in_vietnam_time(pg_schemas: PostgresSchemas) -> None:
+    """Summaries and histories read from PostgreSQL carry Asia/Ho_Chi_Minh, as govtier gives
+    every moment (the session's time zone is Vietnam's, so nothing is converted on reading)."""
+    from govtier import VIETNAM_TZ
+
+    store = PostgresStore(pg_schemas.url, schema=pg_schemas.new())
+    dossier = _open_dossier(3)
+    store.save(dossier, expected_version=0)
+    (summary,) = store.find()
+    assert summary.received_at is not None
+    assert summary.received_at.tzinfo is VIETNAM_TZ
+    assert summary.received_at == dossier.received_at
+    assert all(e.at.tzinfo is VIETNAM_TZ for e in store.load(dossier.code).events)
+    store.close()

@@ -450,7 +450,10 @@ class PostgresStore(DossierStore):
                 conn.execute(sql.SQL("SET search_path TO {}").format(name))
             if self.read_only:
                 conn.execute("SET default_transaction_read_only = on")
-            conn.execute("SET TIME ZONE 'UTC'")
+            try:  # moments come back in Vietnam time, as govtier gives them: nothing to convert
+                conn.execute("SET TIME ZONE 'Asia/Ho_Chi_Minh'")
+            except pg.Error:  # a server without that zone: UTC, converted on reading
+                conn.execute("SET TIME ZONE 'UTC'")
         except pg.Error as exc:
             conn.close()
             raise _storage_error("prepare the connection", exc) from exc
@@ -919,7 +922,9 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.astimezone(VIETNAM_TZ)
+    if value is None or value.tzinfo is VIETNAM_TZ:  # (the session's time zone: see _connect)
+        return value
+    return value.astimezone(VIETNAM_TZ)
 
 
 _STATUS: Final = {s.value: s for s in Status}
