@@ -706,8 +706,8 @@ class PostgresStore(DossierStore):
     def find(self, query: DossierQuery | None = None) -> list[DossierSummary]:
         """The summaries ``query`` selects, by code (see :class:`DossierStore`)."""
         sql, params = _select(query or DossierQuery())
-        rows = self._read(sql.encode(), params, "query")
         with collector_paused():  # thousands of acyclic values (see govtier.storage._gc)
+            rows = self._read(sql.encode(), params, "query")
             return [_summary(row[1:]) for row in rows]
 
     def stream(
@@ -772,9 +772,11 @@ class PostgresStore(DossierStore):
         try:
             with conn.transaction(), conn.cursor(name="govtier_summaries") as cur:
                 cur.execute(sql.encode(), params)
-                while rows := cur.fetchmany(batch_size):
+                while True:
                     with collector_paused():  # a page of acyclic values (govtier.storage._gc)
-                        page = [_summary(row) for row in rows]
+                        page = [_summary(row) for row in cur.fetchmany(batch_size)]
+                    if not page:
+                        break
                     yield from page
         except pg.Error as exc:
             raise _storage_error("stream summaries", exc) from exc

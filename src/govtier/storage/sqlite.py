@@ -437,8 +437,8 @@ class SQLiteStore(DossierStore):
     def find(self, query: DossierQuery | None = None) -> list[DossierSummary]:
         """The summaries ``query`` selects, by code (see :class:`DossierStore`)."""
         sql, params = _select(query or DossierQuery())
-        rows = self._read(lambda: self._db.execute(sql, params).fetchall())
         with collector_paused():  # thousands of acyclic values (see govtier.storage._gc)
+            rows = self._read(lambda: self._db.execute(sql, params).fetchall())
             return [_summary(row) for row in rows]
 
     def stream(
