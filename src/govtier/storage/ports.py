@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import re
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
@@ -48,7 +46,7 @@ from govtier.errors import (
     InvalidTransitionError,
     UnknownDossierError,
 )
-from govtier.storage._compact import from_micros, micros, read_timeline
+from govtier.storage._compact import read_timeline, write_timeline
 
 __all__ = [
     "MAX_INDEXED_LENGTH",
@@ -199,56 +197,11 @@ def summarize(dossier: Dossier, *, province: str | None) -> DossierSummary:
 
 
 def timeline_to_text(summary: DossierSummary) -> str:
-    """The part of a summary's timeline a store keeps in one text column, compactly.
+    """The part of a summary's timeline a store keeps in one text column (compact text).
 
-    One ``status,moment,appointment`` group per phase, ``;`` between them. Moments are whole
-    microseconds since the Unix epoch, in hexadecimal: the first phase's in full, each later
-    one after the phase before it; the appointment after its phase's moment (signed), ``n`` for
-    none, or nothing when it is the previous phase's. The first apology's moment, if any, ends
-    the text as ``!`` and its distance from the first phase. A dossier of six phases takes about
-    70 characters. :func:`timeline_from_text` reads it back (and the JSON of the first
-    development form).
+    About 70 characters for six phases; :func:`timeline_from_text` reads it back.
     """
-    parts: list[str] = []
-    previous_at = 0
-    previous_due: int | None = None
-    for phase in summary.phases:
-        at = micros(phase.at)
-        due = None if phase.appointment is None else micros(phase.appointment)
-        if due == previous_due and parts:
-            due_text = ""
-        elif due is None:
-            due_text = "n"
-        else:
-            due_text = format(due - at, "x")
-        parts.append(f"{phase.status.value},{format(at - previous_at, 'x')},{due_text}")
-        previous_at, previous_due = at, due
-    text = ";".join(parts)
-    if summary.apologised_at is not None and summary.phases:
-        first = micros(summary.phases[0].at)
-        text += "!" + format(micros(summary.apologised_at) - first, "x")
-    return text
-
-
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND: Final = dt.timedelta(microseconds=1)
-_STATUS_OF: Final = {s.value: s for s in Status}
-
-
-def _from_us(value: object) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError
-    return from_micros(value)
-
-
-_TIMELINE_FORM: Final = re.compile(
-    r"\d{1,3},[0-9a-f]{1,16},(?:n|-?[0-9a-f]{1,16})?"
-    r"(?:;\d{1,3},[0-9a-f]{1,16},(?:n|-?[0-9a-f]{1,16})?)*"
-    r"(?:![0-9a-f]{1,16})?"
-)
-"""The compact timeline text (checked whole, once: then every number is plain hex digits)."""
+    return write_timeline(summary.phases, summary.apologised_at)
 
 
 def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], dt.datetime | None]:
@@ -257,29 +210,11 @@ def timeline_from_text(code: str, text: str | None) -> tuple[tuple[Phase, ...], 
     Raises:
         CorruptRecordError: the text is not such a timeline (the message names the dossier).
     """
-    if not text:
-        return (), None
     try:
-        if text.startswith("{"):
-            return _timeline_from_json(text)
-        if _TIMELINE_FORM.fullmatch(text) is None:
-            raise ValueError
-        return read_timeline(text)
+        return read_timeline(text or "")
     except (ValueError, TypeError, KeyError, OverflowError, OSError, IndexError) as exc:
         msg = f"dossier {code}: the stored timeline cannot be read ({type(exc).__name__})"
         raise CorruptRecordError(msg) from None
-
-
-def _timeline_from_json(text: str) -> tuple[tuple[Phase, ...], dt.datetime | None]:
-    """The first development form: ``{"p": [[moment, status, appointment], ...], "a": ...}``."""
-    data = json.loads(text)
-    phases = []
-    for at, status, due in data["p"]:
-        when = _from_us(at)
-        if when is None:
-            raise ValueError
-        phases.append(Phase(at=when, status=_STATUS_OF[status], appointment=_from_us(due)))
-    return tuple(phases), _from_us(data["a"])
 
 
 def _moment(value: dt.datetime | dt.date | None, name: str = "moment") -> dt.datetime | None:

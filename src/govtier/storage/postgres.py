@@ -21,15 +21,14 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from govtier._guard import hide_cause
 from govtier._records import event_from_record
 from govtier.calendar import VIETNAM_TZ
-from govtier.catalogue import Channel
-from govtier.dossier import Dossier, Event, Status, Timeliness
+from govtier.dossier import Dossier, Event
 from govtier.errors import (
     CorruptRecordError,
     SchemaVersionError,
     StorageError,
     UnknownDossierError,
 )
-from govtier.storage._compact import Codec
+from govtier.storage._compact import CHANNEL_OF, STATUS_OF, TIMELINESS_OF, Codec
 from govtier.storage._gc import collector_paused
 from govtier.storage.ports import (
     Append,
@@ -929,27 +928,22 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(VIETNAM_TZ)
 
 
-_STATUS: Final = {s.value: s for s in Status}
-_CHANNEL: Final = {c.value: c for c in Channel}
-_TIMELINESS: Final = {t.value: t for t in Timeliness}
-
-
 def _summary(row: Sequence[Any]) -> DossierSummary:
     code = row[0]
     phases, apologised = timeline_from_text(code, row[12])
     try:
         return DossierSummary(
             code=code,
-            status=_STATUS[row[1]],
+            status=STATUS_OF[row[1]],
             procedure_id=row[2],
             receiving_unit=row[3],
             subject_unit=row[4],
             province=row[5] or None,
-            channel=_CHANNEL[row[6]],
+            channel=CHANNEL_OF[row[6]],
             received_at=_local(row[7]),
             appointment=_local(row[8]),
             finished_at=_local(row[9]),
-            timeliness=None if row[10] is None else _TIMELINESS[row[10]],
+            timeliness=None if row[10] is None else TIMELINESS_OF[row[10]],
             version=row[11],
             phases=phases,
             apologised_at=apologised,
