@@ -27,7 +27,7 @@ import threading
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -999,14 +999,9 @@ class WorkingCalendar:
         Raises:
             InvalidInputError: ``duration`` is not a :class:`~govtier.deadlines.Duration`.
         """
-        deadline_from = getattr(duration, "deadline_from", None)
-        if deadline_from is None:
-            msg = (
-                "duration must be a govtier Duration (e.g. Duration.working_days(3) or "
-                f"Duration.parse('3 working days')), got {type(duration).__name__}"
-            )
-            raise InvalidInputError(msg, field="duration", value=None)
-        result: Deadline = deadline_from(self, received_at, policy, lang=lang)
+        result: Deadline = _of_duration(duration, "deadline_from")(
+            self, received_at, policy, lang=lang
+        )
         return result
 
     def due_at(
@@ -1020,14 +1015,7 @@ class WorkingCalendar:
         Raises:
             InvalidInputError: ``duration`` is not a :class:`~govtier.deadlines.Duration`.
         """
-        due_from = getattr(duration, "due_from", None)
-        if due_from is None:
-            msg = (
-                "duration must be a govtier Duration (e.g. Duration.working_days(3) or "
-                f"Duration.parse('3 working days')), got {type(duration).__name__}"
-            )
-            raise InvalidInputError(msg, field="duration", value=None)
-        result: dt.datetime = due_from(self, received_at, policy)
+        result: dt.datetime = _of_duration(duration, "due_from")(self, received_at, policy)
         return result
 
 
@@ -1085,3 +1073,15 @@ def _plain_reason(day: dt.date) -> DayReason:
 
 def _at(day: dt.date, clock: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, clock, tzinfo=VIETNAM_TZ)
+
+
+def _of_duration(duration: object, method: str) -> Any:
+    """The duration's ``method`` (the deadlines layer's arithmetic), or an error naming it."""
+    found = getattr(duration, method, None)
+    if found is None:
+        msg = (
+            "duration must be a govtier Duration (e.g. Duration.working_days(3) or "
+            f"Duration.parse('3 working days')), got {type(duration).__name__}"
+        )
+        raise InvalidInputError(msg, field="duration", value=None)
+    return found

@@ -604,11 +604,7 @@ def compute_deadline(
         OutOfRangeError: the dates fall outside the calendar's range.
     """
     policy = policy or DeadlinePolicy()
-    received = check_aware(received_at, "received_at")
-    given: object = duration
-    if not isinstance(given, Duration):
-        msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
-        raise InvalidInputError(msg, field="duration", value=duration)
+    received = _checked(received_at, duration)
     code = resolve_language(lang)
     start, due, reasons = _compute(calendar, received, duration, policy)
     return Deadline(
@@ -637,12 +633,18 @@ def compute_due(
         InvalidInputError: as :func:`compute_deadline`.
         OutOfRangeError: as :func:`compute_deadline`.
     """
+    received = _checked(received_at, duration)
+    return _compute(calendar, received, duration, policy or DeadlinePolicy())[1]
+
+
+def _checked(received_at: dt.datetime, duration: Duration) -> dt.datetime:
+    """The receipt moment in Vietnam, once both arguments are what a deadline needs."""
     received = check_aware(received_at, "received_at")
     given: object = duration
     if not isinstance(given, Duration):
         msg = f"duration must be a govtier.Duration, got {type(duration).__name__} {duration!r}"
         raise InvalidInputError(msg, field="duration", value=duration)
-    return _compute(calendar, received, duration, policy or DeadlinePolicy())[1]
+    return received
 
 
 def _compute(
