@@ -1,7 +1,8 @@
 """Schema version 1 -> 2: a store written by the previous release migrates and loses nothing.
 
 ``tests/data/v1_store.sqlite`` and ``tests/data/v1_postgres.sql`` were written by govtier's
-version-1 code (``scripts/make_v1_store.py``, run before version 2 existed);
+version-1 code (``scripts/make_v1_store.py``, run before version 2 existed; rerun on the
+0.1.0 release, 770b573, it writes the same rows, checked 2026-12-01);
 ``v1_expected.jsonl`` holds every dossier they store, as JSON documents written by that code.
 Each test migrates a copy (in place, into a new file, or on PostgreSQL) and checks every dossier
 loads equal to what it was — history, clock, applicant — and that the idempotency keys and the
@@ -11,6 +12,7 @@ version 1 or as version 2, never in between.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -42,7 +44,7 @@ from govtier.storage.ports import (
     timeline_from_text,
     timeline_to_text,
 )
-from govtier.storage.sqlite import migrate_file
+from govtier.storage.sqlite import PAGE_SIZE, migrate_file
 from govtier.testing.generator import journeys
 from govtier.testing.strategies import dossiers
 
@@ -124,6 +126,51 @@ def test_sqlite_v1_migrates_in_place_and_loses_nothing(tmp_path: Path) -> None:
     again = SQLiteStore(path, read_only=True)
     assert again.load(EXPECTED[0].code) == EXPECTED[0]
     again.close()
+
+
+def _file_layout(path: Path) -> tuple[int, int, str]:
+    """(page size, free pages, journal mode) of a SQLite file."""
+    with contextlib.closing(sqlite3.connect(path)) as raw:
+        return (
+            raw.execute("PRAGMA page_size").fetchone()[0],
+            raw.execute("PRAGMA freelist_count").fetchone()[0],
+            raw.execute("PRAGMA journal_mode").fetchone()[0],
+        )
+
+
+def test_an_in_place_migration_gives_the_old_pages_back(tmp_path: Path) -> None:
+    """Migrated in place, the file shrinks to the compact rows, at 8 KiB pages, still in WAL."""
+    path = tmp_path / "v1.db"
+    shutil.copy(V1_FILE, path)
+    before = path.stat().st_size
+    assert _file_layout(path)[0] == 4096  # version 1 wrote SQLite's default pages
+    keys, _ = _v1_keys_and_sequences(path)
+    migrate_file(V1_FILE, tmp_path / "copy.db")  # a new file holds the compact rows only
+    SQLiteStore(path).close()
+    assert _file_layout(path) == (PAGE_SIZE, 0, "wal")
+    assert path.stat().st_size <= (tmp_path / "copy.db").stat().st_size < before
+    store = SQLiteStore(path)
+    _loses_nothing(store, keys)
+    store.close()
+
+
+def test_an_in_place_migration_beside_another_connection_still_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """Another process reading the file mid-migration: migrated all the same, maybe uncompacted."""
+    path = tmp_path / "v1.db"
+    shutil.copy(V1_FILE, path)
+    keys, _ = _v1_keys_and_sequences(path)
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as reader:
+        reader.execute("PRAGMA journal_mode = WAL")
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM dossiers").fetchone() == (len(EXPECTED),)
+        store = SQLiteStore(path, timeout=0.5)  # the reader's snapshot holds the old pages
+        assert store.schema_version == 2
+        reader.execute("COMMIT")
+        _loses_nothing(store, keys)
+        store.close()
+    assert _file_layout(path)[2] == "wal"
 
 
 def test_sqlite_v1_migrates_into_a_new_file_leaving_the_old_one(tmp_path: Path) -> None:

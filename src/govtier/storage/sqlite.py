@@ -293,6 +293,8 @@ class SQLiteStore(DossierStore):
                     _enable_wal(self._db, timeout)
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self.schema_version = self._migrate()
+                if stored is not None and stored < self.schema_version:
+                    _reclaim(self._db, timeout)
                 self._db.execute("PRAGMA foreign_keys = ON")
             self._codec = _codec(self._db)
         except sqlite3.Error as exc:
@@ -750,6 +752,31 @@ def _enable_wal(db: sqlite3.Connection, timeout: float) -> None:
             time.sleep(0.005)
         else:
             return
+
+
+def _reclaim(db: sqlite3.Connection, timeout: float) -> bool:
+    """After a migration in place: give the pages the old rows held back, at 8 KiB pages.
+
+    The rewrite leaves the old records' pages free inside the file (a version-1 file of 100,000
+    dossiers grew from 609 to 687 MB; compacted it takes 86 MB). ``VACUUM`` rewrites the file in
+    its own transaction, so a kill part-way leaves the migrated store as it was. While another
+    connection holds the file the page size cannot change; if the file cannot be rewritten at all
+    (locked, or no room on the disk) it stays migrated and uncompacted, and ``False`` is given.
+    """
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            alone = db.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        except sqlite3.OperationalError:  # another connection is open: stay in WAL
+            alone = False
+        if alone:  # only outside WAL does VACUUM change the page size
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        db.execute("VACUUM")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        _enable_wal(db, timeout)
+    return True
 
 
 def _open_error(path: str, exc: sqlite3.Error) -> StorageError:
