@@ -106,6 +106,7 @@ def limit_sqlite(path: str, count: int, events: int, batch: int) -> dict[str, fl
 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA page_size = 8192")
+    db.execute("PRAGMA cache_size = -65536")  # SQLiteStore's page size and page cache (64 MiB)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(
