@@ -308,6 +308,51 @@ def test_postgres_v1_migrates_and_loses_nothing(pg_schemas: PostgresSchemas) -> 
     store.close()
 
 
+@pytest.mark.postgres
+def test_a_postgres_migration_leaves_no_dead_rows(pg_schemas: PostgresSchemas) -> None:
+    """The migrated tables are as small as PostgreSQL's own full rewrite of them would make them."""
+    schema = pg_schemas.new()
+    _restore_v1(pg_schemas.url, schema)
+    PostgresStore(pg_schemas.url, schema=schema).close()
+    with psycopg.connect(pg_schemas.url, autocommit=True) as conn:
+
+        def size(table: str) -> int:  # the table's and its indexes' pages (no free space map)
+            name = sql.Literal(f'"{schema}"."{table}"')
+            query = sql.SQL(
+                "SELECT sum(pg_relation_size(r, 'main')) FROM (SELECT {0}::regclass AS r "
+                "UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = {0}::regclass) AS t"
+            ).format(name)
+            row = conn.execute(query).fetchone()
+            assert row is not None
+            return int(row[0])
+
+        migrated = {table: size(table) for table in ("dossiers", "events")}
+        for table in migrated:
+            conn.execute(sql.SQL("VACUUM FULL {}").format(sql.Identifier(schema, table)))
+        assert migrated == {table: size(table) for table in migrated}
+
+
+@pytest.mark.postgres
+def test_a_postgres_v1_dossier_row_without_events_is_carried_over(
+    pg_schemas: PostgresSchemas,
+) -> None:
+    """Nothing of a damaged version-1 schema is dropped: a dossier row whose events are gone."""
+    schema = pg_schemas.new()
+    _restore_v1(pg_schemas.url, schema)
+    lost = EXPECTED[3].code
+    with psycopg.connect(pg_schemas.url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE code = %s").format(sql.Identifier(schema, "events")),
+            (lost,),
+        )
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    assert [s.code for s in store.find()] == sorted(d.code for d in EXPECTED)
+    for dossier in EXPECTED:
+        if dossier.code != lost:
+            assert store.load(dossier.code) == dossier
+    store.close()
+
+
 PG_MIGRATOR = r"""
 import sys
 from govtier.storage import PostgresStore

@@ -225,31 +225,36 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         if statement.strip():
             conn.execute(statement.encode())
     codec = _codec(lambda: conn)
-    ids: dict[str, int] = {}
-    conn.execute(
-        b"INSERT INTO new_dossiers (id, code, version, status, procedure_id, receiving_unit, "
-        b"subject_unit, province, channel, received_at, appointment, running_due, finished_at, "
-        b"timeliness) SELECT row_number() OVER (ORDER BY code), code, version, status, "
-        b"procedure_id, receiving_unit, subject_unit, coalesce(province, ''), channel, "
-        b"received_at, appointment, running_due, finished_at, timeliness FROM dossiers"
-    )
-    ids = dict(conn.execute(b"SELECT code, id FROM new_dossiers").fetchall())
-    conn.execute(
-        b"SELECT setval('new_dossiers_id', "
-        b"(SELECT coalesce(max(id), 0) + 1 FROM new_dossiers), false)"
-    )
-    last: tuple[str, int] = ("", 0)
-    # Version 1 kept no timeline: each summary's is made from its events (the report as of any
-    # moment reads it), a dossier at a time as the ordered events pass.
-    held: list[Any] = ["", []]  # the dossier whose events are being gathered, and its events
-    timelines: list[tuple[str, int]] = []
+    # Ids in the order of the codes; each dossier's row is inserted once its events have been
+    # read, with its timeline (version 1 kept none: it is made from the events, so a migrated
+    # store reports exactly as its dossiers do). Inserting first and updating later would leave
+    # a dead version of every row, which nothing inside this transaction can remove.
+    codes = conn.execute(b"SELECT code FROM dossiers ORDER BY code").fetchall()
+    ids = {row[0]: number for number, row in enumerate(codes, start=1)}
+    conn.execute(b"SELECT setval('new_dossiers_id', %s, false)", (len(ids) + 1,))
+    done: list[tuple[str, int, str]] = []  # dossiers whose events are all read: code, id, timeline
+    rows: list[tuple[int, int, int, int, str]] = []  # their compact event rows
+    held: list[Any] = ["", [], []]  # the dossier being gathered: code, events, rows
 
     def close_dossier() -> None:
-        code, events = held
+        code, events, held_rows = held
         if events:
             summary = summarize(fold_stored(code, events), province=None)
-            timelines.append((timeline_to_text(summary), ids[code]))
+            done.append((code, ids[code], timeline_to_text(summary)))
+            rows.extend(held_rows)
 
+    def write_done() -> None:
+        _insert_v1_dossiers(conn, done)
+        with (
+            conn.cursor() as out,
+            out.copy(b"COPY new_events (dossier, seq, kind, at, data) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        done.clear()
+        rows.clear()
+
+    last: tuple[str, int] = ("", 0)
     while True:  # a chunk at a time: read, encode (new terms are inserted), then COPY
         chunk = conn.execute(
             b"SELECT code, seq, record FROM events WHERE (code, seq) > (%s, %s) "
@@ -259,28 +264,24 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         if not chunk:
             break
         last = (chunk[-1][0], chunk[-1][1])
-        rows = []
         for code, seq, record in chunk:
             where = f"dossier {code}, event {seq}"
             event = event_from_record(record, where=where)
             if code != held[0]:
                 close_dossier()
-                held[0], held[1] = code, []
+                held[:] = [code, [], []]
             held[1].append(event)
             kind, at, data = codec.row(code, event)
             if codec.event(code, kind, at, data, where=where) != event:  # pragma: no cover
                 msg = f"{where}: the compact record would not read back equal; not migrated"
                 raise CorruptRecordError(msg)
-            rows.append((ids[code], seq, kind, at, data))
-        with (
-            conn.cursor() as out,
-            out.copy(b"COPY new_events (dossier, seq, kind, at, data) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+            held[2].append((ids[code], seq, kind, at, data))
+        write_done()
     close_dossier()
-    with conn.cursor() as cur:
-        cur.executemany(b"UPDATE new_dossiers SET timeline = %s WHERE id = %s", timelines)
+    write_done()
+    written = conn.execute(b"SELECT count(*) FROM new_dossiers").fetchone()
+    if written is None or written[0] != len(ids):  # a dossier without events (version 1 had none)
+        _insert_v1_dossiers(conn, [(code, id_, None) for code, id_ in ids.items()], missing=True)
     conn.execute(
         b"INSERT INTO new_idempotency_keys (key, dossier, version, fingerprint) "
         b"SELECT k.key, d.id, k.version, decode(k.fingerprint, 'hex') FROM idempotency_keys AS k "
@@ -295,6 +296,33 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
         if statement.strip():
             conn.execute(statement.encode())
     codec.commit()
+
+
+def _insert_v1_dossiers(
+    conn: psycopg.Connection[Any],
+    dossiers: Sequence[tuple[str, int, str | None]],
+    *,
+    missing: bool = False,
+) -> None:
+    """Copy version-1 dossier rows into ``new_dossiers`` with their new ids and timelines.
+
+    ``missing``: only those not copied yet.
+    """
+    if not dossiers:
+        return
+    codes, ids, timelines = zip(*dossiers, strict=True)
+    query = (
+        b"INSERT INTO new_dossiers (id, code, version, status, procedure_id, receiving_unit, "
+        b"subject_unit, province, channel, received_at, appointment, running_due, finished_at, "
+        b"timeliness, timeline) SELECT t.id, d.code, d.version, d.status, d.procedure_id, "
+        b"d.receiving_unit, d.subject_unit, coalesce(d.province, ''), d.channel, d.received_at, "
+        b"d.appointment, d.running_due, d.finished_at, d.timeliness, t.timeline "
+        b"FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS t (code, id, timeline) "
+        b"JOIN dossiers AS d ON d.code = t.code"
+    )
+    if missing:
+        query += b" WHERE NOT EXISTS (SELECT 1 FROM new_dossiers AS n WHERE n.code = d.code)"
+    conn.execute(query + b" ORDER BY t.id", (list(codes), list(ids), list(timelines)))
 
 
 def _partition_provinces(conn: psycopg.Connection[Any]) -> None:
