@@ -657,14 +657,7 @@ class Codec:
             raise TypeError("terms")
         found = self._terms.get(number)
         if found is None:
-            body = self._read_terms(number)
-            if body is None:
-                msg = f"the stored terms number {number} are missing"
-                raise CorruptRecordError(msg)
-            raw = json.loads(body)
-            if not isinstance(raw, dict) or set(raw) != set(TERMS_FIELDS):
-                msg = f"the stored terms number {number} cannot be read"
-                raise CorruptRecordError(msg)
+            raw = self._shared_body(number, set(TERMS_FIELDS), "terms", "are")
             found = {
                 name: converter.structure(raw[name], self._terms_types[name])
                 for name in TERMS_FIELDS
@@ -678,17 +671,22 @@ class Codec:
             raise TypeError("intake")
         found = self._intakes.get(number)
         if found is None:
-            body = self._read_terms(number)
-            if body is None:
-                msg = f"the stored intake check number {number} is missing"
-                raise CorruptRecordError(msg)
-            raw = json.loads(body)
-            if not isinstance(raw, dict) or set(raw) != {"intake"}:
-                msg = f"the stored intake check number {number} cannot be read"
-                raise CorruptRecordError(msg)
+            raw = self._shared_body(number, {"intake"}, "intake check", "is")
             found = converter.structure(raw["intake"], IntakeCheck)
             self._intakes[number] = found
         return found
+
+    def _shared_body(self, number: int, keys: set[str], what: str, are: str) -> dict[str, Any]:
+        """The JSON object stored once under ``number``, with exactly ``keys``."""
+        body = self._read_terms(number)
+        if body is None:
+            msg = f"the stored {what} number {number} {are} missing"
+            raise CorruptRecordError(msg)
+        raw = json.loads(body)
+        if not isinstance(raw, dict) or set(raw) != keys:
+            msg = f"the stored {what} number {number} cannot be read"
+            raise CorruptRecordError(msg)
+        return raw
 
 
 _REQUIRED: Final = object()
