@@ -76,6 +76,17 @@ def _v1_keys_and_sequences(path: Path) -> tuple[list[tuple[Any, ...]], list[tupl
     return key_rows, sequence_rows
 
 
+def _summaries_match(store: DossierStore, dossiers: list[Dossier]) -> dict[str, Any]:
+    """Each stored summary is the one its dossier gives; the summaries by code."""
+    summaries = {s.code: s for s in store.find()}
+    for dossier in dossiers:
+        header = dossier.header
+        assert header is not None
+        province = bundled_province_of(header.subject_unit)
+        assert summaries[dossier.code] == summarize(dossier, province=province)
+    return summaries
+
+
 def _loses_nothing(store: DossierStore, keys: list[tuple[Any, ...]]) -> None:
     """Every dossier, summary, idempotency key and sequence of the version-1 store is kept."""
     assert len(EXPECTED) == 80
@@ -85,12 +96,7 @@ def _loses_nothing(store: DossierStore, keys: list[tuple[Any, ...]]) -> None:
         assert loaded == dossier
         assert loaded.clock == dossier.clock
         assert loaded.header == dossier.header  # the applicant's data, the procedure's terms
-    summaries = {s.code: s for s in store.find()}
-    for dossier in EXPECTED:
-        header = dossier.header
-        assert header is not None
-        province = bundled_province_of(header.subject_unit)
-        assert summaries[dossier.code] == summarize(dossier, province=province)
+    _summaries_match(store, EXPECTED)
     assert {d.code: d for d in store.stream()} == {d.code: d for d in EXPECTED}
     by_code = {d.code: d for d in EXPECTED}
     assert keys  # the fixture has keyed appends
@@ -412,12 +418,7 @@ def test_rows_of_the_first_version_2_form_still_read(tmp_path: Path) -> None:
     store = SQLiteStore(path)
     for dossier in expected:
         assert store.load(dossier.code) == dossier
-    summaries = {s.code: s for s in store.find()}
-    for dossier in expected:
-        header = dossier.header
-        assert header is not None
-        province = bundled_province_of(header.subject_unit)
-        assert summaries[dossier.code] == summarize(dossier, province=province)
+    summaries = _summaries_match(store, expected)
     fresh = [j.to_append() for j in journeys(5, seed=19)]
     fresh = [a for a in fresh if a.code not in summaries]
     store.append_many(fresh)
