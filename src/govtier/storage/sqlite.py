@@ -592,18 +592,8 @@ def _copy_v1(db: sqlite3.Connection, source: str, target: str, codec: Codec) -> 
         if not dossiers:
             break
         last = dossiers[-1][0]
-        rows = []
         for row in dossiers:
             ids[row[0]] = len(ids) + 1
-            times = [_v1_micros(v) for v in row[8:12]]
-            rows.append((ids[row[0]], *row[:8], *times, row[12]))
-        db.executemany(
-            f"INSERT INTO {target}dossiers (id, code, version, status, procedure_id, "  # noqa: S608
-            "receiving_unit, subject_unit, province, channel, received_at, appointment, "
-            "running_due, finished_at, timeliness) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
         events = db.execute(
             f"SELECT code, seq, record FROM {source}events WHERE code >= ? AND code <= ? "  # noqa: S608
             "ORDER BY code, seq",
@@ -620,19 +610,33 @@ def _copy_v1(db: sqlite3.Connection, source: str, target: str, codec: Codec) -> 
                 msg = f"{where}: the compact record would not read back equal; not migrated"
                 raise CorruptRecordError(msg)
             out.append((ids[code], seq, kind, at, data))
+        # Version 1 kept no timeline: each summary's is made from its events (the report as of
+        # any moment reads it), so a migrated store reports exactly as its dossiers do. Each row
+        # is written once, with it: an update afterwards would grow every row where it lies.
+        timelines = {
+            code: timeline_to_text(summarize(fold_stored(code, evs), province=None))
+            for code, evs in history.items()
+        }
+        db.executemany(
+            f"INSERT INTO {target}dossiers (id, code, version, status, procedure_id, "  # noqa: S608
+            "receiving_unit, subject_unit, province, channel, received_at, appointment, "
+            "running_due, finished_at, timeliness, timeline) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    ids[row[0]],
+                    *row[:8],
+                    *(_v1_micros(v) for v in row[8:12]),
+                    row[12],
+                    timelines.get(row[0]),
+                )
+                for row in dossiers
+            ],
+        )
         db.executemany(
             f"INSERT INTO {target}events (dossier, seq, kind, at, data) "  # noqa: S608
             "VALUES (?, ?, ?, ?, ?)",
             out,
-        )
-        # Version 1 kept no timeline: each summary's is made from its events (the report as of
-        # any moment reads it), so a migrated store reports exactly as its dossiers do.
-        db.executemany(
-            f"UPDATE {target}dossiers SET timeline = ? WHERE id = ?",  # noqa: S608
-            [
-                (timeline_to_text(summarize(fold_stored(code, evs), province=None)), ids[code])
-                for code, evs in history.items()
-            ],
         )
     keys = db.execute(
         f"SELECT key, code, version, fingerprint FROM {source}idempotency_keys"  # noqa: S608
@@ -754,14 +758,14 @@ def _enable_wal(db: sqlite3.Connection, timeout: float) -> None:
             return
 
 
-def _reclaim(db: sqlite3.Connection, timeout: float) -> bool:
+def _reclaim(db: sqlite3.Connection, timeout: float) -> None:
     """After a migration in place: give the pages the old rows held back, at 8 KiB pages.
 
     The rewrite leaves the old records' pages free inside the file (a version-1 file of 100,000
-    dossiers grew from 609 to 687 MB; compacted it takes 86 MB). ``VACUUM`` rewrites the file in
+    dossiers grew from 609 to 687 MB; compacted it takes 91 MB). ``VACUUM`` rewrites the file in
     its own transaction, so a kill part-way leaves the migrated store as it was. While another
     connection holds the file the page size cannot change; if the file cannot be rewritten at all
-    (locked, or no room on the disk) it stays migrated and uncompacted, and ``False`` is given.
+    (locked, or no room on the disk) it stays migrated and uncompacted.
     """
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -773,10 +777,9 @@ def _reclaim(db: sqlite3.Connection, timeout: float) -> bool:
             db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         db.execute("VACUUM")
     except sqlite3.OperationalError:
-        return False
+        pass  # (the store is migrated; only its free pages stay)
     finally:
         _enable_wal(db, timeout)
-    return True
 
 
 def _open_error(path: str, exc: sqlite3.Error) -> StorageError:
