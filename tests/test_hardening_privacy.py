@@ -359,13 +359,13 @@ def test_unexpected_keys_in_a_stored_postgres_row(
     store.close()
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         ident = sql.Identifier(schema)
-        row = raw.execute(sql.SQL("SELECT kind, data FROM {}.events WHERE seq = 1").format(ident))
-        (kind, text) = row.fetchone() or (None, None)
-        data = json.loads(text)
-        applicant_as_dict(kind, data)[NAME] = ADDRESS
+        row = raw.execute(sql.SQL("SELECT data FROM {}.events WHERE seq = 1").format(ident))
+        (text,) = row.fetchone() or (None,)
+        packed = json.loads(text)  # [[kind, microseconds after at, values], ...]
+        applicant_as_dict(packed[0][0], packed[0][2])[NAME] = ADDRESS
         raw.execute(
             sql.SQL("UPDATE {}.events SET data = %s WHERE seq = 1").format(ident),
-            (json.dumps(data),),
+            (json.dumps(packed),),
         )
     store = PostgresStore(pg_schemas.url, schema=schema)
     with pytest.raises(CorruptRecordError) as caught:

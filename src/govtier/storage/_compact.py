@@ -511,6 +511,55 @@ class Codec:
 
     # -- reading --------------------------------------------------------------------------------
 
+    def pack(self, code: str, events: Sequence[Event]) -> tuple[int, str]:
+        """One row's ``(at, data)`` for consecutive events of dossier ``code`` (PostgreSQL's form).
+
+        ``data`` is a JSON array of ``[kind number, microseconds after at, values]``, one item an
+        event, ``at`` the first event's moment: the events an append brings share one row, so a
+        dossier imported whole is one row, not one per event.
+        """
+        row = self.row
+        first = micros(events[0].at)
+        items = []
+        for event in events:
+            kind, at, data = row(code, event)
+            items.append(f"[{kind},{at - first},{data}]")
+        return first, "[" + ",".join(items) + "]"
+
+    def unpack(self, code: str, seq: int, at: int, data: str | bytes) -> list[Event]:
+        """The events of a :meth:`pack` row whose first event is number ``seq``.
+
+        Raises:
+            CorruptRecordError: the row cannot be read (the message names the dossier, the event
+                and the field, never a value).
+        """
+        where = f"dossier {code}, event {seq}"
+        cannot = f"{where}: the stored events row cannot be read"
+        if type(at) is not int:
+            msg = f"{cannot}: expected an integer moment, got {type(at).__name__} @ at"
+            raise CorruptRecordError(msg)
+        try:
+            items = json.loads(data)
+        except Exception as exc:
+            raise hide_cause(CorruptRecordError(f"{cannot}: {_problem(exc)} @ $"), exc) from None
+        if type(items) is not list or not items:
+            shown = "an empty list" if items == [] else f"a {type(items).__name__}"
+            msg = f"{cannot}: expected a non-empty list of events, got {shown} @ $"
+            raise CorruptRecordError(msg)
+        events = []
+        event = self._event
+        for number, item in enumerate(items, start=seq):
+            where = f"dossier {code}, event {number}"
+            if type(item) is not list or len(item) != 3 or type(item[1]) is not int:
+                shown = type(item).__name__ if type(item) is not list else f"{len(item)} values"
+                msg = (
+                    f"{where}: the stored events row cannot be read: expected "
+                    f"[kind, microseconds, values], got {shown} @ $[{number - seq}]"
+                )
+                raise CorruptRecordError(msg)
+            events.append(event(code, item[0], at + item[1], item[2], parsed=True, where=where))
+        return events
+
     def event(self, code: str, kind: int, at: int, data: str | bytes, *, where: str) -> Event:
         """The event of a stored row.
 
@@ -518,6 +567,11 @@ class Codec:
             CorruptRecordError: the row cannot be read (the message names ``where`` and the
                 field, never a value).
         """
+        return self._event(code, kind, at, data, parsed=False, where=where)
+
+    def _event(
+        self, code: str, kind: Any, at: int, data: Any, *, parsed: bool, where: str
+    ) -> Event:
         cls = self._class_of.get(kind) if type(kind) is int else None
         if cls is None:
             shown = kind if type(kind) is int else f"(a {type(kind).__name__})"
@@ -527,7 +581,7 @@ class Codec:
         try:
             kwargs: dict[str, Any] = {"at": from_micros(at)}
             path = "$"
-            fields = json.loads(data)
+            fields = data if parsed else json.loads(data)
             spec = self._specs[cls]
             if isinstance(fields, list):
                 names = FIELDS[cls.kind]

@@ -129,7 +129,6 @@ CREATE SEQUENCE {p}dossiers_id OWNED BY {p}dossiers.id;
 CREATE TABLE {p}events (
     dossier BIGINT NOT NULL REFERENCES {p}dossiers (id),
     seq INTEGER NOT NULL CHECK (seq > 0),
-    kind SMALLINT NOT NULL,
     at BIGINT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (dossier, seq)
@@ -185,7 +184,6 @@ CREATE SEQUENCE dossiers_id;
 CREATE TABLE events (
     dossier BIGINT NOT NULL,
     seq INTEGER NOT NULL CHECK (seq > 0),
-    kind SMALLINT NOT NULL,
     at BIGINT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (dossier, seq, at)
@@ -233,21 +231,25 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
     ids = {row[0]: number for number, row in enumerate(codes, start=1)}
     conn.execute(b"SELECT setval('new_dossiers_id', %s, false)", (len(ids) + 1,))
     done: list[tuple[str, int, str]] = []  # dossiers whose events are all read: code, id, timeline
-    rows: list[tuple[int, int, int, int, str]] = []  # their compact event rows
-    held: list[Any] = ["", [], []]  # the dossier being gathered: code, events, rows
+    rows: list[tuple[int, int, int, str]] = []  # their events, one packed row a dossier
+    held: list[Any] = ["", []]  # the dossier being gathered: code, events
 
     def close_dossier() -> None:
-        code, events, held_rows = held
+        code, events = held
         if events:
             summary = summarize(fold_stored(code, events), province=None)
             done.append((code, ids[code], timeline_to_text(summary)))
-            rows.extend(held_rows)
+            at, data = codec.pack(code, events)
+            if codec.unpack(code, 1, at, data) != events:  # pragma: no cover
+                msg = f"dossier {code}: the compact record would not read back equal; not migrated"
+                raise CorruptRecordError(msg)
+            rows.append((ids[code], 1, at, data))
 
     def write_done() -> None:
         _insert_v1_dossiers(conn, done)
         with (
             conn.cursor() as out,
-            out.copy(b"COPY new_events (dossier, seq, kind, at, data) FROM STDIN") as copy,
+            out.copy(b"COPY new_events (dossier, seq, at, data) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
@@ -269,13 +271,11 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
             event = event_from_record(record, where=where)
             if code != held[0]:
                 close_dossier()
-                held[:] = [code, [], []]
-            held[1].append(event)
-            kind, at, data = codec.row(code, event)
-            if codec.event(code, kind, at, data, where=where) != event:  # pragma: no cover
-                msg = f"{where}: the compact record would not read back equal; not migrated"
+                held[:] = [code, []]
+            if seq != len(held[1]) + 1:
+                msg = f"dossier {code}: event {len(held[1]) + 1} is missing (found {seq})"
                 raise CorruptRecordError(msg)
-            held[2].append((ids[code], seq, kind, at, data))
+            held[1].append(event)
         write_done()
     close_dossier()
     write_done()
@@ -625,7 +625,7 @@ class PostgresStore(DossierStore):
         if ids:
             by_id = {id_: code for code, id_ in ids.items()}
             rows = conn.execute(
-                "SELECT dossier, seq, kind, at, data FROM events WHERE dossier = ANY(%s) "
+                "SELECT dossier, seq, at, data FROM events WHERE dossier = ANY(%s) "
                 "ORDER BY dossier, seq",
                 (sorted(by_id),),
             ).fetchall()
@@ -664,11 +664,10 @@ class PostgresStore(DossierStore):
             if old:
                 cur.executemany(_UPDATE_DOSSIER, old)
             if plan.events:
-                row_of = self._codec.row  # before COPY: new terms are inserted on the way
-                rows = [(ids[code], seq, *row_of(code, e)) for code, seq, e in plan.events]
+                rows = self._event_rows(plan.events, ids)  # before COPY: adds new terms
                 if self._months is not None:
-                    self._add_months(conn, {row[3] for row in rows})
-                with cur.copy("COPY events (dossier, seq, kind, at, data) FROM STDIN") as copy:
+                    self._add_months(conn, {row[2] for row in rows})
+                with cur.copy("COPY events (dossier, seq, at, data) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             if plan.keys:
@@ -678,6 +677,20 @@ class PostgresStore(DossierStore):
                     [(k, ids[c], v, bytes.fromhex(f)) for k, c, v, f in plan.keys],
                 )
         return list(plan.versions)
+
+    def _event_rows(
+        self, events: Sequence[tuple[str, int, Event]], ids: dict[str, int]
+    ) -> list[tuple[int, int, int, str]]:
+        """The events rows of a batch: a dossier's new events packed in one row."""
+        grouped: dict[str, list[Event]] = {}
+        first: dict[str, int] = {}
+        for code, seq, event in events:
+            if code in grouped:
+                grouped[code].append(event)
+            else:
+                grouped[code], first[code] = [event], seq
+        pack = self._codec.pack
+        return [(ids[code], first[code], *pack(code, new)) for code, new in grouped.items()]
 
     def _add_months(self, conn: psycopg.Connection[Any], moments: set[int]) -> None:
         """Create the monthly ``events`` partitions the moments need (in this transaction)."""
@@ -703,20 +716,20 @@ class PostgresStore(DossierStore):
         self, by_id: dict[int, str], rows: Sequence[Sequence[Any]]
     ) -> dict[str, list[Event]]:
         grouped: dict[str, list[Event]] = {}
-        event = self._codec.event
-        for id_, seq, kind, at, data in rows:
+        unpack = self._codec.unpack
+        for id_, seq, at, data in rows:
             code = by_id[id_]
             events = grouped.setdefault(code, [])
             if seq != len(events) + 1:
                 msg = f"dossier {code}: event {len(events) + 1} is missing (found {seq})"
                 raise CorruptRecordError(msg)
-            events.append(event(code, kind, at, data, where=f"dossier {code}, event {seq}"))
+            events += unpack(code, seq, at, data)
         return grouped
 
     def load_events(self, code: str) -> list[Event]:
         """Every event of a dossier, oldest first (see :class:`DossierStore`)."""
         rows = self._read(
-            b"SELECT e.dossier, e.seq, e.kind, e.at, e.data FROM dossiers AS d "
+            b"SELECT e.dossier, e.seq, e.at, e.data FROM dossiers AS d "
             b"JOIN events AS e ON e.dossier = d.id WHERE d.code = %s ORDER BY e.seq",
             (code,),
             "read a dossier",
@@ -752,7 +765,7 @@ class PostgresStore(DossierStore):
         pg = self._pg
         sql, params = _select(query)
         joined = (
-            f"SELECT d.code, e.seq, e.kind, e.at, e.data FROM ({sql}) AS d "  # noqa: S608
+            f"SELECT d.code, e.seq, e.at, e.data FROM ({sql}) AS d "  # noqa: S608
             "JOIN events AS e ON e.dossier = d.id ORDER BY d.code, e.seq"
         )
         conn = self._connect()
