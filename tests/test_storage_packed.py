@@ -20,7 +20,7 @@ from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
 from govtier.dossier import Dossier
-from govtier.errors import CorruptRecordError
+from govtier.errors import CorruptRecordError, SchemaVersionError
 from govtier.storage import Append, PostgresStore
 from govtier.storage._compact import Codec
 from govtier.testing.generator import journeys
@@ -172,3 +172,24 @@ def test_postgres_reads_a_history_packed_over_several_rows_in_order(
     with pytest.raises(CorruptRecordError, match=r"event 3 is missing \(found 4\)"):
         store.load(dossier.code)
     store.close()
+
+
+@pytest.mark.postgres
+def test_events_of_one_row_each_from_development_code_are_refused_untouched(
+    pg_schemas: PostgresSchemas,
+) -> None:
+    """A schema-2 store whose events carry their own ``kind`` column (development code before
+    packing) is refused with SchemaVersionError; its rows stay as they were."""
+    schema = pg_schemas.new()
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    dossier = _dossier(5)
+    store.save(dossier, expected_version=0)
+    store.close()
+    ident = sql.Identifier(schema)
+    with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
+        raw.execute(sql.SQL("ALTER TABLE {}.events ADD COLUMN kind SMALLINT").format(ident))
+        before = raw.execute(sql.SQL("SELECT * FROM {}.events").format(ident)).fetchall()
+        for read_only in (False, True):
+            with pytest.raises(SchemaVersionError, match="one row each"):
+                PostgresStore(pg_schemas.url, schema=schema, read_only=read_only)
+        assert raw.execute(sql.SQL("SELECT * FROM {}.events").format(ident)).fetchall() == before

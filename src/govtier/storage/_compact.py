@@ -514,16 +514,20 @@ class Codec:
     def pack(self, code: str, events: Sequence[Event]) -> tuple[int, str]:
         """One row's ``(at, data)`` for consecutive events of dossier ``code`` (PostgreSQL's form).
 
-        ``data`` is a JSON array of ``[kind number, microseconds after at, values]``, one item an
-        event, ``at`` the first event's moment: the events an append brings share one row, so a
-        dossier imported whole is one row, not one per event.
+        ``at`` is the first event's moment (the row's own column, which the partitioned layout
+        ranges by month); ``data`` is a JSON array of ``[kind number, microseconds after the
+        moment before, values]``, one item an event, the first counted from ``at`` (so 0). The
+        events an append brings share one row, so a dossier imported whole is one row, not one
+        per event.
         """
         row = self.row
         first = micros(events[0].at)
+        before = first
         items = []
         for event in events:
             kind, at, data = row(code, event)
-            items.append(f"[{kind},{at - first},{data}]")
+            items.append(f"[{kind},{at - before},{data}]")
+            before = at
         return first, "[" + ",".join(items) + "]"
 
     def unpack(self, code: str, seq: int, at: int, data: str | bytes) -> list[Event]:
@@ -557,7 +561,8 @@ class Codec:
                     f"[kind, microseconds, values], got {shown} @ $[{number - seq}]"
                 )
                 raise CorruptRecordError(msg)
-            events.append(event(code, item[0], at + item[1], item[2], parsed=True, where=where))
+            at += item[1]
+            events.append(event(code, item[0], at, item[2], parsed=True, where=where))
         return events
 
     def event(self, code: str, kind: int, at: int, data: str | bytes, *, where: str) -> Event:

@@ -144,7 +144,8 @@ CREATE TABLE {p}idempotency_keys (
 _V2_INDEXES: Final = """
 CREATE INDEX dossiers_status ON dossiers (status, code);
 CREATE INDEX dossiers_receiving_unit ON dossiers (receiving_unit, code);
-CREATE INDEX dossiers_subject_unit ON dossiers (subject_unit, code);
+CREATE INDEX dossiers_subject_unit ON dossiers (subject_unit, code)
+    WHERE subject_unit <> receiving_unit;
 CREATE INDEX dossiers_province ON dossiers (province, code);
 CREATE INDEX dossiers_procedure ON dossiers (procedure_id, code);
 CREATE INDEX dossiers_received_at ON dossiers (received_at);
@@ -340,6 +341,29 @@ def _partition_provinces(conn: psycopg.Connection[Any]) -> None:
         )
 
 
+def _check_events_packed(conn: psycopg.Connection[Any]) -> None:
+    """Check the events are packed, a row for the events of one append.
+
+    Raises:
+        SchemaVersionError: the events are one row each (``kind`` in a column of its own), as
+            development code of schema version 2 wrote them before they were packed.
+    """
+    columns = {
+        row[0]
+        for row in conn.execute(
+            b"SELECT column_name FROM information_schema.columns "
+            b"WHERE table_schema = current_schema() AND table_name = 'events'"
+        )
+    }
+    if "kind" in columns:
+        msg = (
+            "this PostgreSQL store's events are one row each, as unreleased development code of "
+            "schema version 2 wrote them; this govtier reads them packed. Migrate from the "
+            "version-1 store again, or export with the code that wrote it (nothing was changed)"
+        )
+        raise SchemaVersionError(msg)
+
+
 def _partitions_of(conn: psycopg.Connection[Any]) -> set[str] | None:
     """The monthly partitions made so far, or ``None`` when the layout is not partitioned."""
     found = conn.execute(
@@ -453,6 +477,7 @@ class PostgresStore(DossierStore):
             else:
                 self.schema_version = self._run(self._migrate, "open the schema")
             self._months = self._run(_partitions_of, "open the schema")
+            self._run(_check_events_packed, "open the schema")
         except BaseException:
             self._conn.close()
             raise
@@ -927,10 +952,19 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if query.status is not None:
-        clauses.append("status = ANY(%s)")
-        params.append(sorted(s.value for s in query.status))
+        numbers = sorted(s.value for s in query.status)
+        if len(numbers) == 1:  # (= keeps the (status, code) index's order: no sort to page)
+            clauses.append("status = %s")
+            params.append(numbers[0])
+        else:
+            clauses.append("status = ANY(%s)")
+            params.append(numbers)
     if query.unit is not None:
-        clauses.append("(receiving_unit = %s OR subject_unit = %s)")
+        # the rows of receiving_unit = %s OR subject_unit = %s: the second half needs only the
+        # dossiers received outside their subject's unit, which is all the subject index holds
+        clauses.append(
+            "(receiving_unit = %s OR (subject_unit = %s AND subject_unit <> receiving_unit))"
+        )
         params.extend((query.unit, query.unit))
     if query.province is not None:
         clauses.append("province = %s")
