@@ -1,4 +1,5 @@
-"""PostgreSQL's packed events rows: the events one append brings share one row.
+"""PostgreSQL's compact layout: packed events rows (the events one append brings share one
+row), channels and timeliness as small numbers.
 
 ``Codec.pack`` writes consecutive events of a dossier as one ``(at, data)`` row and
 ``Codec.unpack`` reads them back; ``PostgresStore`` writes one such row per dossier and append.
@@ -6,11 +7,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import psycopg
 import pytest
 from hypothesis import given, settings
@@ -19,10 +23,11 @@ from psycopg import sql
 from tests.pg_fixtures import *  # noqa: F403 (the PostgreSQL fixtures)
 from tests.pg_fixtures import PostgresSchemas
 
-from govtier.dossier import Dossier
+from govtier.catalogue import Channel
+from govtier.dossier import Dossier, Timeliness
 from govtier.errors import CorruptRecordError, SchemaVersionError
 from govtier.storage import Append, PostgresStore
-from govtier.storage._compact import Codec
+from govtier.storage._compact import CHANNELS, TIMELINESSES, Codec
 from govtier.testing.generator import journeys
 from govtier.testing.strategies import dossiers
 
@@ -48,8 +53,18 @@ def _codec() -> Codec:
 @settings(max_examples=80, deadline=None)
 @given(dossiers(), st.data())
 def test_packed_events_read_back_as_they_were(dossier: Dossier, data: st.DataObject) -> None:
-    """Any run of a dossier's consecutive events packs into one row and reads back equal."""
+    """Any run of a dossier's consecutive events packs into one row and reads back equal, to
+    the microsecond, also with moments off the whole second and out of order."""
     events = list(dossier.events)
+    if data.draw(st.booleans(), label="shifted"):
+        shifts = data.draw(
+            st.lists(st.integers(-(10**9), 10**9), min_size=len(events), max_size=len(events)),
+            label="shifts",
+        )
+        events = [
+            attrs.evolve(e, at=e.at + dt.timedelta(microseconds=shift))
+            for e, shift in zip(events, shifts, strict=True)
+        ]
     first = data.draw(st.integers(0, len(events) - 1), label="first")
     last = data.draw(st.integers(first + 1, len(events)), label="last")
     codec = _codec()
@@ -74,6 +89,8 @@ DAMAGES: dict[str, Callable[[list[Any]], str]] = {
     "a moment not an integer": lambda items: json.dumps([*items[:1], [5, NAME, []]]),
     "an unknown kind": lambda items: json.dumps([*items[:1], [99, 0, [NAME]]]),
     "a field of the wrong type": lambda items: json.dumps([*items[:1], [5, 0, [NAME, NAME]]]),
+    "microseconds not an integer": lambda items: json.dumps([*items[:1], [5, 0, [NAME], NAME]]),
+    "five values": lambda items: json.dumps([*items[:1], [5, 0, [NAME], 1, NAME]]),
 }
 
 
@@ -91,6 +108,27 @@ def test_a_damaged_packed_row_is_a_corrupt_record_that_quotes_nothing(damage: st
     assert NAME not in repr(caught.value.__cause__)
     whole_row = damage in {"not JSON", "not a list", "an empty list"}
     assert message.startswith(f"dossier {dossier.code}, event {1 if whole_row else 2}:")
+
+
+def test_the_same_actor_mark_without_an_actor_before_is_a_corrupt_record() -> None:
+    """``0`` for "the actor of the event before" in a row's first item names the field."""
+    dossier = _dossier(7)
+    codec, at, items = _packed(dossier)
+    items[0][2][0] = 0
+    with pytest.raises(CorruptRecordError, match=r"event 1: .*there is none @ \$\[0\]\[2\]\[0\]"):
+        codec.unpack(dossier.code, 1, at, json.dumps(items))
+
+
+def test_a_packed_row_writes_repeated_actors_and_whole_seconds_short() -> None:
+    """A repeated actor is written 0 and whole seconds carry no microseconds."""
+    dossier = _dossier(7)
+    _, _, items = _packed(dossier)
+    actors = [e.actor for e in dossier.events]
+    for item, actor, before in zip(items[1:], actors[1:], actors, strict=False):
+        assert (item[2][0] == 0) == (actor == before)
+    assert any(item[2][0] == 0 for item in items)  # (the sample repeats its clerk)
+    whole = [(b.at - a.at).microseconds == 0 for a, b in itertools.pairwise(dossier.events)]
+    assert [len(item) == 3 for item in items[1:]] == whole
 
 
 def test_a_packed_row_whose_at_is_not_an_integer_is_a_corrupt_record() -> None:
@@ -193,3 +231,29 @@ def test_events_of_one_row_each_from_development_code_are_refused_untouched(
             with pytest.raises(SchemaVersionError, match="one row each"):
                 PostgresStore(pg_schemas.url, schema=schema, read_only=read_only)
         assert raw.execute(sql.SQL("SELECT * FROM {}.events").format(ident)).fetchall() == before
+
+
+def test_the_stored_channel_and_timeliness_numbers_cover_every_value() -> None:
+    """PostgreSQL stores a channel and a timeliness as their index in a pinned tuple."""
+    assert set(CHANNELS) == set(Channel)
+    assert len(CHANNELS) == len(Channel)
+    assert set(TIMELINESSES) == set(Timeliness)
+    assert len(TIMELINESSES) == len(Timeliness)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("number", [-1, 3, 99])
+def test_an_unknown_stored_channel_number_is_a_corrupt_record(
+    pg_schemas: PostgresSchemas, number: int
+) -> None:
+    """A channel number outside CHANNELS (negative ones too) is named corrupt, not misread."""
+    schema = pg_schemas.new()
+    store = PostgresStore(pg_schemas.url, schema=schema)
+    dossier = _dossier(5)
+    store.save(dossier, expected_version=0)
+    with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
+        ident = sql.Identifier(schema)
+        raw.execute(sql.SQL("UPDATE {}.dossiers SET channel = %s").format(ident), (number,))
+    with pytest.raises(CorruptRecordError, match=f"dossier {dossier.code}: the stored summary"):
+        store.find()
+    store.close()

@@ -52,12 +52,14 @@ from govtier.jurisdiction import IntakeCheck
 
 __all__ = [
     "APPLICANT_FIELDS",
+    "CHANNELS",
     "CHANNEL_OF",
     "FIELDS",
     "HEADER_FIELDS",
     "KINDS",
     "STATUS_OF",
     "TERMS_FIELDS",
+    "TIMELINESSES",
     "TIMELINESS_OF",
     "Codec",
     "from_micros",
@@ -208,6 +210,16 @@ TIMELINESS_OF: Final[Mapping[str, Timeliness]] = types.MappingProxyType(
     {t.value: t for t in Timeliness}
 )
 """A stored timeliness's :class:`~govtier.dossier.Timeliness`."""
+
+CHANNELS: Final[tuple[Channel, ...]] = (Channel.IN_PERSON, Channel.POST, Channel.ONLINE)
+"""The number PostgreSQL stores for a channel is its index here (append new ones at the end)."""
+
+TIMELINESSES: Final[tuple[Timeliness, ...]] = (
+    Timeliness.EARLY,
+    Timeliness.ON_TIME,
+    Timeliness.LATE,
+)
+"""The number PostgreSQL stores for a timeliness is its index here (append only)."""
 
 
 def write_timeline(phases: Sequence[Phase], apologised_at: dt.datetime | None) -> str:
@@ -397,15 +409,19 @@ class Codec:
 
     def row(self, code: str, event: Event) -> tuple[int, int, str]:
         """``(kind number, at, data)`` of an event of dossier ``code``."""
+        kind, at, values = self._values(code, event)
+        return kind, at, _ENCODER.encode(values)
+
+    def _values(self, code: str, event: Event) -> tuple[int, int, list[Any]]:
         cls = type(event)
         writer = self._writers.get(cls)
         if writer is None:
             msg = f"expected a govtier dossier event, got {cls.__name__}"
             raise InvalidInputError(msg, field="event", value=cls.__name__)
-        data = writer(event, code)
-        while data and data[-1] is None:
-            data.pop()
-        return self._kind_of[cls], micros(event.at), _ENCODER.encode(data)
+        values = writer(event, code)
+        while values and values[-1] is None:
+            values.pop()
+        return self._kind_of[cls], micros(event.at), values
 
     def _make_writer(self, spec: _Spec, kind: str) -> Callable[[Any, str], list[Any]]:
         """The function writing one event class's values in their pinned order.
@@ -515,20 +531,28 @@ class Codec:
         """One row's ``(at, data)`` for consecutive events of dossier ``code`` (PostgreSQL's form).
 
         ``at`` is the first event's moment (the row's own column, which the partitioned layout
-        ranges by month); ``data`` is a JSON array of ``[kind number, microseconds after the
-        moment before, values]``, one item an event, the first counted from ``at`` (so 0). The
-        events an append brings share one row, so a dossier imported whole is one row, not one
-        per event.
+        ranges by month). ``data`` is a JSON array with one item an event: ``[kind number,
+        seconds after the moment before, values]``, and a fourth value, the microseconds beyond
+        the whole seconds, when there are any; the first item counts from ``at`` (so 0). The
+        values are :meth:`row`'s, except an actor the same as the event before's, written ``0``
+        (an actor is text: the number cannot be one). The events an append brings share one
+        row, so a dossier imported whole is one row, not one per event.
         """
-        row = self.row
-        first = micros(events[0].at)
-        before = first
-        items = []
+        values_of = self._values
+        first = before = micros(events[0].at)
+        actor: Any = None
+        items: list[list[Any]] = []
         for event in events:
-            kind, at, data = row(code, event)
-            items.append(f"[{kind},{at - before},{data}]")
+            kind, at, values = values_of(code, event)
+            if values:
+                if values[0] == actor:
+                    values[0] = 0
+                else:
+                    actor = values[0]
+            seconds, rest = divmod(at - before, 1_000_000)
+            items.append([kind, seconds, values, rest] if rest else [kind, seconds, values])
             before = at
-        return first, "[" + ",".join(items) + "]"
+        return first, _ENCODER.encode(items)
 
     def unpack(self, code: str, seq: int, at: int, data: str | bytes) -> list[Event]:
         """The events of a :meth:`pack` row whose first event is number ``seq``.
@@ -552,17 +576,35 @@ class Codec:
             raise CorruptRecordError(msg)
         events = []
         event = self._event
-        for number, item in enumerate(items, start=seq):
-            where = f"dossier {code}, event {number}"
-            if type(item) is not list or len(item) != 3 or type(item[1]) is not int:
+        actor: Any = None
+        for index, item in enumerate(items):
+            where = f"dossier {code}, event {seq + index}"
+            if (
+                type(item) is not list
+                or not 3 <= len(item) <= 4
+                or type(item[1]) is not int
+                or (len(item) == 4 and type(item[3]) is not int)
+            ):
                 shown = type(item).__name__ if type(item) is not list else f"{len(item)} values"
                 msg = (
                     f"{where}: the stored events row cannot be read: expected "
-                    f"[kind, microseconds, values], got {shown} @ $[{number - seq}]"
+                    f"[kind, seconds, values(, microseconds)], got {shown} @ $[{index}]"
                 )
                 raise CorruptRecordError(msg)
-            at += item[1]
-            events.append(event(code, item[0], at, item[2], parsed=True, where=where))
+            at += item[1] * 1_000_000 + (item[3] if len(item) == 4 else 0)
+            values = item[2]
+            if type(values) is list and values:
+                if type(values[0]) is int and values[0] == 0:
+                    if actor is None:
+                        msg = (
+                            f"{where}: the stored events row cannot be read: the actor is the "
+                            f"event before's, and there is none @ $[{index}][2][0]"
+                        )
+                        raise CorruptRecordError(msg)
+                    values[0] = actor
+                else:
+                    actor = values[0]
+            events.append(event(code, item[0], at, values, parsed=True, where=where))
         return events
 
     def event(self, code: str, kind: int, at: int, data: str | bytes, *, where: str) -> Event:

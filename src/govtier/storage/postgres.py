@@ -28,7 +28,7 @@ from govtier.errors import (
     StorageError,
     UnknownDossierError,
 )
-from govtier.storage._compact import CHANNEL_OF, STATUS_OF, TIMELINESS_OF, Codec
+from govtier.storage._compact import CHANNELS, STATUS_OF, TIMELINESSES, Codec
 from govtier.storage._gc import collector_paused
 from govtier.storage.ports import (
     Append,
@@ -110,19 +110,19 @@ CREATE TABLE terms (
 );
 CREATE TABLE {p}dossiers (
     id BIGINT PRIMARY KEY,
-    code TEXT COLLATE "C" NOT NULL UNIQUE,
-    version INTEGER NOT NULL CHECK (version > 0),
-    status SMALLINT NOT NULL,
-    procedure_id TEXT NOT NULL,
-    receiving_unit TEXT NOT NULL,
-    subject_unit TEXT NOT NULL,
-    province TEXT NOT NULL,
-    channel TEXT NOT NULL,
     received_at TIMESTAMPTZ,
     appointment TIMESTAMPTZ,
     running_due TIMESTAMPTZ,
     finished_at TIMESTAMPTZ,
-    timeliness TEXT,
+    version INTEGER NOT NULL CHECK (version > 0),
+    status SMALLINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    timeliness SMALLINT,
+    code TEXT COLLATE "C" NOT NULL UNIQUE,
+    procedure_id TEXT NOT NULL,
+    receiving_unit TEXT NOT NULL,
+    subject_unit TEXT NOT NULL,
+    province TEXT NOT NULL,
     timeline TEXT
 );
 CREATE SEQUENCE {p}dossiers_id OWNED BY {p}dossiers.id;
@@ -161,19 +161,19 @@ CREATE TABLE terms (
 );
 CREATE TABLE dossiers (
     id BIGINT NOT NULL,
-    code TEXT COLLATE "C" NOT NULL,
-    version INTEGER NOT NULL CHECK (version > 0),
-    status SMALLINT NOT NULL,
-    procedure_id TEXT NOT NULL,
-    receiving_unit TEXT NOT NULL,
-    subject_unit TEXT NOT NULL,
-    province TEXT NOT NULL,
-    channel TEXT NOT NULL,
     received_at TIMESTAMPTZ,
     appointment TIMESTAMPTZ,
     running_due TIMESTAMPTZ,
     finished_at TIMESTAMPTZ,
-    timeliness TEXT,
+    version INTEGER NOT NULL CHECK (version > 0),
+    status SMALLINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    timeliness SMALLINT,
+    code TEXT COLLATE "C" NOT NULL,
+    procedure_id TEXT NOT NULL,
+    receiving_unit TEXT NOT NULL,
+    subject_unit TEXT NOT NULL,
+    province TEXT NOT NULL,
     timeline TEXT,
     PRIMARY KEY (province, id),
     UNIQUE (province, code)
@@ -316,14 +316,16 @@ def _insert_v1_dossiers(
         b"INSERT INTO new_dossiers (id, code, version, status, procedure_id, receiving_unit, "
         b"subject_unit, province, channel, received_at, appointment, running_due, finished_at, "
         b"timeliness, timeline) SELECT t.id, d.code, d.version, d.status, d.procedure_id, "
-        b"d.receiving_unit, d.subject_unit, coalesce(d.province, ''), d.channel, d.received_at, "
-        b"d.appointment, d.running_due, d.finished_at, d.timeliness, t.timeline "
+        b"d.receiving_unit, d.subject_unit, coalesce(d.province, ''), "
+        b"array_position(%s::text[], d.channel) - 1, d.received_at, d.appointment, "
+        b"d.running_due, d.finished_at, array_position(%s::text[], d.timeliness) - 1, t.timeline "
         b"FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS t (code, id, timeline) "
         b"JOIN dossiers AS d ON d.code = t.code"
-    )
+    )  # (the channel and timeliness by their numbers: their index in CHANNELS, TIMELINESSES)
     if missing:
         query += b" WHERE NOT EXISTS (SELECT 1 FROM new_dossiers AS n WHERE n.code = d.code)"
-    conn.execute(query + b" ORDER BY t.id", (list(codes), list(ids), list(timelines)))
+    numbers = ([c.value for c in CHANNELS], [t.value for t in TIMELINESSES])
+    conn.execute(query + b" ORDER BY t.id", (*numbers, list(codes), list(ids), list(timelines)))
 
 
 def _partition_provinces(conn: psycopg.Connection[Any]) -> None:
@@ -920,6 +922,12 @@ def _codec(connection: Callable[[], psycopg.Connection[Any]]) -> Codec:
     return Codec(add_terms, read_terms)
 
 
+_CHANNEL_NUMBER: Final = {channel: number for number, channel in enumerate(CHANNELS)}
+_TIMELINESS_NUMBER: Final = {t: number for number, t in enumerate(TIMELINESSES)}
+_CHANNEL_BY_NUMBER: Final = dict(enumerate(CHANNELS))  # (a dict: no negative indexes)
+_TIMELINESS_BY_NUMBER: Final = dict(enumerate(TIMELINESSES))
+
+
 def _summary_row(summary: DossierSummary, id_: int) -> tuple[Any, ...]:
     return (
         summary.status.value,
@@ -927,12 +935,12 @@ def _summary_row(summary: DossierSummary, id_: int) -> tuple[Any, ...]:
         summary.receiving_unit,
         summary.subject_unit,
         summary.province or "",
-        summary.channel.value,
+        _CHANNEL_NUMBER[summary.channel],
         summary.received_at,
         summary.appointment,
         summary.running_due,
         summary.finished_at,
-        None if summary.timeliness is None else summary.timeliness.value,
+        None if summary.timeliness is None else _TIMELINESS_NUMBER[summary.timeliness],
         summary.version,
         timeline_to_text(summary),
         summary.code,
@@ -974,7 +982,7 @@ def _select(query: DossierQuery) -> tuple[str, list[Any]]:
         params.append(query.procedure_id)
     if query.channel is not None:
         clauses.append("channel = %s")
-        params.append(query.channel.value)
+        params.append(_CHANNEL_NUMBER[query.channel])
     if query.received_from is not None:
         clauses.append("received_at >= %s")
         params.append(query.received_from)
@@ -1014,11 +1022,11 @@ def _summary(row: Sequence[Any]) -> DossierSummary:
             receiving_unit=row[3],
             subject_unit=row[4],
             province=row[5] or None,
-            channel=CHANNEL_OF[row[6]],
+            channel=_CHANNEL_BY_NUMBER[row[6]],
             received_at=_local(row[7]),
             appointment=_local(row[8]),
             finished_at=_local(row[9]),
-            timeliness=None if row[10] is None else TIMELINESS_OF[row[10]],
+            timeliness=None if row[10] is None else _TIMELINESS_BY_NUMBER[row[10]],
             version=row[11],
             phases=phases,
             apologised_at=apologised,
