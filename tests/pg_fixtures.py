@@ -10,11 +10,15 @@ import itertools
 import os
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 from psycopg import sql
 from tests.postgres_server import PostgresUnavailableError, session_resolution
+
+if TYPE_CHECKING:
+    from govtier.dossier import Dossier
 
 __all__ = ["PostgresSchemas", "pg_schemas", "postgres_url"]
 
@@ -44,6 +48,16 @@ class PostgresSchemas:
     def new(self) -> str:
         name = f"govtier_test_{RUN_ID}_{next(_counter)}"
         self.names.append(name)
+        return name
+
+    def holding(self, dossier: Dossier) -> str:
+        """A fresh schema whose store holds ``dossier`` (saved, the store closed again)."""
+        from govtier.storage import PostgresStore
+
+        name = self.new()
+        store = PostgresStore(self.url, schema=name)
+        store.save(dossier, expected_version=0)
+        store.close()
         return name
 
     def drop_all(self) -> None:

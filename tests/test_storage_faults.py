@@ -412,12 +412,7 @@ def _open_dossier(n: int) -> Any:
 @pytest.mark.postgres
 def test_postgres_of_a_newer_schema_or_corrupt_record(pg_schemas: PostgresSchemas) -> None:
     """PostgreSQL: a newer schema_version is refused untouched; a corrupt record is named."""
-    schema = pg_schemas.new()
-    store = PostgresStore(pg_schemas.url, schema=schema)
-    dossier = _dossier(1)
-    store.save(dossier, expected_version=0)
-    store.close()
-    ident = sql.Identifier(schema)
+    ident = sql.Identifier(schema := pg_schemas.holding(dossier := _dossier(1)))
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         raw.execute(  # the first event's kind number, in its packed row
             sql.SQL(

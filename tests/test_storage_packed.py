@@ -218,12 +218,7 @@ def test_events_of_one_row_each_from_development_code_are_refused_untouched(
 ) -> None:
     """A schema-2 store whose events carry their own ``kind`` column (development code before
     packing) is refused with SchemaVersionError; its rows stay as they were."""
-    schema = pg_schemas.new()
-    store = PostgresStore(pg_schemas.url, schema=schema)
-    dossier = _dossier(5)
-    store.save(dossier, expected_version=0)
-    store.close()
-    ident = sql.Identifier(schema)
+    ident = sql.Identifier(schema := pg_schemas.holding(_dossier(5)))
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         raw.execute(sql.SQL("ALTER TABLE {}.events ADD COLUMN kind SMALLINT").format(ident))
         before = raw.execute(sql.SQL("SELECT * FROM {}.events").format(ident)).fetchall()
@@ -247,13 +242,11 @@ def test_an_unknown_stored_channel_number_is_a_corrupt_record(
     pg_schemas: PostgresSchemas, number: int
 ) -> None:
     """A channel number outside CHANNELS (negative ones too) is named corrupt, not misread."""
-    schema = pg_schemas.new()
-    store = PostgresStore(pg_schemas.url, schema=schema)
-    dossier = _dossier(5)
-    store.save(dossier, expected_version=0)
+    schema = pg_schemas.holding(dossier := _dossier(5))
     with psycopg.connect(pg_schemas.url, autocommit=True) as raw:
         ident = sql.Identifier(schema)
         raw.execute(sql.SQL("UPDATE {}.dossiers SET channel = %s").format(ident), (number,))
+    store = PostgresStore(pg_schemas.url, schema=schema)
     with pytest.raises(CorruptRecordError, match=f"dossier {dossier.code}: the stored summary"):
         store.find()
     store.close()
