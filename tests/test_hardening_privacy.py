@@ -361,7 +361,7 @@ def test_unexpected_keys_in_a_stored_postgres_row(
         ident = sql.Identifier(schema)
         row = raw.execute(sql.SQL("SELECT data FROM {}.events WHERE seq = 1").format(ident))
         (text,) = row.fetchone() or (None,)
-        packed = json.loads(text)  # [[kind, microseconds since the event before, values], ...]
+        packed = json.loads(text)  # [[kind, seconds since the event before, values], ...]
         applicant_as_dict(packed[0][0], packed[0][2])[NAME] = ADDRESS
         raw.execute(
             sql.SQL("UPDATE {}.events SET data = %s WHERE seq = 1").format(ident),
