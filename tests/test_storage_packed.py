@@ -250,3 +250,68 @@ def test_an_unknown_stored_channel_number_is_a_corrupt_record(
     with pytest.raises(CorruptRecordError, match=f"dossier {dossier.code}: the stored summary"):
         store.find()
     store.close()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        _JSON.map(json.dumps),
+        st.lists(
+            st.tuples(st.integers(-2, 16), st.integers(-(2**62), 2**62), _JSON),
+            min_size=1,
+            max_size=4,
+        ).map(lambda items: json.dumps([list(item) for item in items])),
+    ),
+    st.integers(-(2**63), 2**63 - 1),
+)
+def test_any_packed_row_reads_as_events_or_is_a_corrupt_record(text: str, at: int) -> None:
+    """Whatever a damaged events row holds, reading it gives events or CorruptRecordError naming
+    the dossier, never another exception."""
+    codec = _codec()
+    error = ""
+    events = []
+    try:
+        events = codec.unpack("G01-260302-0001", 1, at, text)
+    except CorruptRecordError as exc:
+        error = str(exc)
+    if error:
+        assert error.startswith("dossier G01-260302-0001, event ")
+    else:
+        assert len(events) == len(json.loads(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 40), st.data())
+def test_a_packed_row_with_any_one_value_replaced_reads_or_is_a_corrupt_record(
+    seed: int, data: st.DataObject
+) -> None:
+    """One value of a real packed row replaced by any JSON value, however deep: the row reads,
+    or CorruptRecordError names the dossier and the event, and no value is quoted."""
+    dossier = _dossier(seed)
+    codec, at, items = _packed(dossier)
+    where: Any = items
+    path = []
+    while isinstance(where, list) and where:
+        index = data.draw(st.integers(0, len(where) - 1), label="index")
+        path.append(index)
+        if not isinstance(where[index], list) or data.draw(st.booleans(), label="stop"):
+            break
+        where = where[index]
+    if isinstance(where, list) and where:
+        where[path[-1]] = data.draw(_JSON | st.just(NAME), label="value")
+    error = ""
+    try:
+        codec.unpack(dossier.code, 1, at, json.dumps(items))
+    except CorruptRecordError as exc:
+        error = str(exc)
+    if error:
+        assert error.startswith(f"dossier {dossier.code}, event ")
+        assert NAME not in error
