@@ -10,10 +10,10 @@ group, the row of the dossier in hand), not the pool.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import itertools
 import random
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -103,7 +103,9 @@ def measure(label: str, n: int, pool: list[Dossier], work: Callable[[Any], objec
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dossiers", type=int, nargs="?", default=200_000)
+    n = parser.parse_args().dossiers
     UnitRegistry.bundled().province_of("00004")  # load the registry outside the timings
     start = time.perf_counter()
     pool = list(dossiers(min(n, POOL)))
