@@ -315,6 +315,36 @@ def test_postgres_v1_migrates_and_loses_nothing(pg_schemas: PostgresSchemas) -> 
 
 
 @pytest.mark.postgres
+def test_a_migrated_postgres_schema_is_named_as_a_new_one(pg_schemas: PostgresSchemas) -> None:
+    """Every table, column, constraint, index and sequence of a migrated schema has the name and
+    type it has in a schema made new: no ``new_`` left over from the rewrite."""
+    migrated, fresh = pg_schemas.new(), pg_schemas.new()
+    _restore_v1(pg_schemas.url, migrated)
+    PostgresStore(pg_schemas.url, schema=migrated).close()
+    PostgresStore(pg_schemas.url, schema=fresh).close()
+    with psycopg.connect(pg_schemas.url, autocommit=True) as conn:
+
+        def names(schema: str) -> dict[str, list[tuple[str, ...]]]:
+            queries = {
+                "relations": "SELECT relname, relkind::text FROM pg_class "
+                "WHERE relnamespace = %s::regnamespace",
+                "columns": "SELECT table_name, column_name, data_type, ordinal_position::text "
+                "FROM information_schema.columns WHERE table_schema = %s",
+                "constraints": "SELECT t.relname, c.conname, c.contype::text "
+                "FROM pg_constraint AS c JOIN pg_class AS t ON t.oid = c.conrelid "
+                "WHERE t.relnamespace = %s::regnamespace",
+                "indexes": "SELECT tablename, indexname, "
+                "replace(indexdef, schemaname || '.', '') FROM pg_indexes WHERE schemaname = %s",
+            }
+            return {
+                what: sorted(tuple(r) for r in conn.execute(query.encode(), (schema,)))
+                for what, query in queries.items()
+            }
+
+        assert names(migrated) == names(fresh)
+
+
+@pytest.mark.postgres
 def test_a_postgres_migration_leaves_no_dead_rows(pg_schemas: PostgresSchemas) -> None:
     """The migrated tables are as small as PostgreSQL's own full rewrite of them would make them."""
     schema = pg_schemas.new()

@@ -293,10 +293,29 @@ def _to_v2(conn: psycopg.Connection[Any]) -> None:
     for table in ("dossiers", "events", "idempotency_keys"):
         conn.execute(f"ALTER TABLE new_{table} RENAME TO {table}".encode())
     conn.execute(b"ALTER SEQUENCE new_dossiers_id RENAME TO dossiers_id")
+    _drop_new_prefix(conn)
     for statement in _statements(_V2_INDEXES):
         if statement.strip():
             conn.execute(statement.encode())
     codec.commit()
+
+
+def _drop_new_prefix(conn: psycopg.Connection[Any]) -> None:
+    """Name the migrated tables' constraints (and their indexes) as a new store names them."""
+    from psycopg import sql
+
+    found = conn.execute(
+        b"SELECT t.relname, c.conname FROM pg_constraint AS c "
+        b"JOIN pg_class AS t ON t.oid = c.conrelid "
+        b"WHERE t.relnamespace = current_schema()::regnamespace AND c.conname LIKE 'new\\_%' "
+        b"ORDER BY 1, 2"
+    ).fetchall()
+    for table, name in found:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} RENAME CONSTRAINT {} TO {}").format(
+                sql.Identifier(table), sql.Identifier(name), sql.Identifier(name[len("new_") :])
+            )
+        )
 
 
 def _insert_v1_dossiers(
