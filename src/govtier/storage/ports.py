@@ -771,4 +771,6 @@ def check_indexed_fields(appends: Iterable[Append]) -> None:
                 check_indexed_text(header.receiving_unit, "header.receiving_unit")
                 check_indexed_text(header.subject_unit, "header.subject_unit")
             for name in ("receiving_unit", "subject_unit"):  # a handover moves the dossier
-                check_indexed_text(getattr(event, name, None), f"{event.kind}.{name}")
+                value = getattr(event, name, None)
+                if value is not None:  # (most events have no such field: no name to format)
+                    check_indexed_text(value, f"{event.kind}.{name}")
