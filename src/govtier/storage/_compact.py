@@ -423,6 +423,33 @@ class Codec:
             values.pop()
         return self._kind_of[cls], micros(event.at), values
 
+    def pack(self, code: str, events: Sequence[Event]) -> tuple[int, str]:
+        """One row's ``(at, data)`` for consecutive events of dossier ``code`` (PostgreSQL's form).
+
+        ``at`` is the first event's moment (the row's own column, which the partitioned layout
+        ranges by month). ``data`` is a JSON array with one item an event: ``[kind number,
+        seconds after the moment before, values]``, and a fourth value, the microseconds beyond
+        the whole seconds, when there are any; the first item counts from ``at`` (so 0). The
+        values are :meth:`row`'s, except an actor the same as the event before's, written ``0``
+        (an actor is text: the number cannot be one). The events an append brings share one
+        row, so a dossier imported whole is one row, not one per event.
+        """
+        values_of = self._values
+        first = before = micros(events[0].at)
+        actor: Any = None
+        items: list[list[Any]] = []
+        for event in events:
+            kind, at, values = values_of(code, event)
+            if values:
+                if values[0] is not None and values[0] == actor:
+                    values[0] = 0
+                else:
+                    actor = values[0]
+            seconds, rest = divmod(at - before, 1_000_000)
+            items.append([kind, seconds, values, rest] if rest else [kind, seconds, values])
+            before = at
+        return first, _ENCODER.encode(items)
+
     def _make_writer(self, spec: _Spec, kind: str) -> Callable[[Any, str], list[Any]]:
         """The function writing one event class's values in their pinned order.
 
@@ -526,33 +553,6 @@ class Codec:
         return self._shared_id((IntakeCheck, intake), body)
 
     # -- reading --------------------------------------------------------------------------------
-
-    def pack(self, code: str, events: Sequence[Event]) -> tuple[int, str]:
-        """One row's ``(at, data)`` for consecutive events of dossier ``code`` (PostgreSQL's form).
-
-        ``at`` is the first event's moment (the row's own column, which the partitioned layout
-        ranges by month). ``data`` is a JSON array with one item an event: ``[kind number,
-        seconds after the moment before, values]``, and a fourth value, the microseconds beyond
-        the whole seconds, when there are any; the first item counts from ``at`` (so 0). The
-        values are :meth:`row`'s, except an actor the same as the event before's, written ``0``
-        (an actor is text: the number cannot be one). The events an append brings share one
-        row, so a dossier imported whole is one row, not one per event.
-        """
-        values_of = self._values
-        first = before = micros(events[0].at)
-        actor: Any = None
-        items: list[list[Any]] = []
-        for event in events:
-            kind, at, values = values_of(code, event)
-            if values:
-                if values[0] == actor:
-                    values[0] = 0
-                else:
-                    actor = values[0]
-            seconds, rest = divmod(at - before, 1_000_000)
-            items.append([kind, seconds, values, rest] if rest else [kind, seconds, values])
-            before = at
-        return first, _ENCODER.encode(items)
 
     def unpack(self, code: str, seq: int, at: int, data: str | bytes) -> list[Event]:
         """The events of a :meth:`pack` row whose first event is number ``seq``.
